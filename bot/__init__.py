@@ -1,0 +1,1 @@
+"""Chinese COVID-19 vaccination FAQ chatbot."""

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The whole suite, fast and slow. `make test` calls this after setup.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p artifacts
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
