@@ -1,0 +1,61 @@
+"""The one custom action: a thin adapter from the Rasa tracker to
+bot.answering.service, which holds all the logic and its tests."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.answering.service import AnsweringService
+
+logger = logging.getLogger(__name__)
+
+_service: Optional[AnsweringService] = None
+
+
+def service() -> AnsweringService:
+    global _service
+    if _service is None:
+        _service = AnsweringService.from_project()
+        _service.warm_up()  # load the model once, before the first user waits for it
+    return _service
+
+
+def previous_user_text(tracker: Tracker) -> Optional[str]:
+    seen_latest = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_latest:
+                return event.get("text")
+            seen_latest = True
+    return None
+
+
+class ActionAnswer(Action):
+    def name(self) -> Text:
+        return "action_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message or {}
+        reply = service().answer(message.get("text") or "", message, previous_user_text(tracker))
+        payload = {"answer": reply.metadata}
+        if reply.text is not None:
+            dispatcher.utter_message(text=reply.text, json_message=payload)
+        else:
+            dispatcher.utter_message(response=reply.response, json_message=payload)
+        for notice in reply.notices:
+            dispatcher.utter_message(response=notice)
+        return []
+
+
+if os.environ.get("BOT_ACTIONS_EAGER") == "1":
+    # Set by the stack runner: load the model while the server starts, so its
+    # health check passes only once the first user would be served promptly.
+    try:
+        service()
+    except Exception:  # the action reports the problem per turn instead
+        logger.exception("Answering service failed to start")

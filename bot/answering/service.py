@@ -1,0 +1,139 @@
+"""The answering service the action server runs: one instance per process,
+loading the FAQ data, the thresholds and (lazily) the retrieval stack."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional
+
+from bot.answering.citation import Source
+from bot.answering.decide import Decision, Mode, RetrievedFaq, decide
+from bot.answering.follow_up import contextual_query
+from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, intent_view_from_parse
+from bot.answering.render import faq_source, render_faq_answer, render_passage_answer
+from bot.answering.settings import AnsweringSettings, load_answering_settings
+from bot.ingest.pipeline import load_faqs
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+FAQ_PATH = PROJECT_ROOT / "data" / "faq.yml"
+SEARCH_UNAVAILABLE = "utter_search_unavailable"
+
+
+@dataclass
+class Reply:
+    """`text` is rendered here; `response` names a domain response Rasa renders."""
+
+    decision: Decision
+    text: Optional[str] = None
+    response: Optional[str] = None
+    notices: List[str] = field(default_factory=list)  # further domain responses to utter after it
+    metadata: Dict = field(default_factory=dict)
+
+
+def build_retriever():
+    """The retrieval stack, with its index loaded or (re)built as needed."""
+    from bot.retrieval.hybrid import build_default_retriever
+
+    return build_default_retriever()
+
+
+def retrieved_from_hits(faq_scores) -> List[RetrievedFaq]:
+    return [
+        RetrievedFaq(
+            faq_id=fs.faq_id,
+            score=float(fs.score),
+            passage_id=fs.best.passage.id,
+            passage_kind=fs.best.passage.kind,
+            passage_text=fs.best.passage.text,
+        )
+        for fs in faq_scores
+    ]
+
+
+class AnsweringService:
+    def __init__(self, faqs, settings: AnsweringSettings, retriever_factory=build_retriever):
+        self.faqs = {faq.id: faq for faq in faqs}
+        self.settings = settings
+        self._retriever_factory = retriever_factory
+        self._retriever = None
+        self._retriever_error: Optional[str] = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_project(cls) -> "AnsweringService":
+        return cls(load_faqs(FAQ_PATH), load_answering_settings())
+
+    def retriever(self):
+        """The retriever, or None when it cannot be loaded (the reason is logged once
+        and kept in `retriever_error`; the next call tries again)."""
+        with self._lock:
+            if self._retriever is None:
+                try:
+                    self._retriever = self._retriever_factory()
+                    self._retriever_error = None
+                except Exception as exc:  # any failure here must degrade, not end the conversation
+                    if str(exc) != self._retriever_error:
+                        logger.error("Retrieval unavailable, answering from the intent layer only: %s", exc)
+                    self._retriever_error = str(exc)
+            return self._retriever
+
+    def warm_up(self) -> None:
+        retriever = self.retriever()
+        if retriever is not None:
+            retriever.search_faq("加强针怎么打")
+
+    def search(self, query: str) -> Optional[List[RetrievedFaq]]:
+        retriever = self.retriever()
+        if retriever is None:
+            return None
+        try:
+            return retrieved_from_hits(retriever.search_faq(query))
+        except Exception as exc:
+            logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
+            return None
+
+    def answer(self, text: str, parse: Optional[Mapping], previous_question: Optional[str] = None,
+               mode: Mode = Mode.HYBRID) -> Reply:
+        intent = intent_view_from_parse(parse)
+        query = contextual_query(text or "", previous_question, self.settings.follow_up_max_chars)
+        retrieved = self.search(query) if mode is not Mode.INTENT else None
+        decision = decide(intent, retrieved, self.settings.thresholds, mode)
+        reply = self._render(decision, intent.intent)
+        if mode is Mode.HYBRID and retrieved is None:
+            reply.notices.append(SEARCH_UNAVAILABLE)
+        reply.metadata = {
+            "answer_id": self._answer_id(decision),
+            "kind": decision.kind,
+            "intent": intent.intent,
+            "confidence": round(decision.score if decision.answered else intent.confidence, 4),
+            "sources": [s.as_dict() for s in self._sources(decision)],
+            "search_query": query if query != text else None,
+            "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
+        }
+        return reply
+
+    def _render(self, decision: Decision, intent_name: Optional[str]) -> Reply:
+        if decision.kind == "faq":
+            return Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]))
+        if decision.kind == "passage":
+            return Reply(decision, text=render_passage_answer(decision.passage.passage_text,
+                                                              self._sources(decision)[0]))
+        response = "utter_out_of_scope" if intent_name == OUT_OF_SCOPE_INTENT else "utter_default"
+        return Reply(decision, response=response)
+
+    @staticmethod
+    def _answer_id(decision: Decision) -> Optional[str]:
+        if decision.kind == "passage":
+            return decision.passage.passage_id
+        return decision.faq_id if decision.kind == "faq" else None
+
+    def _sources(self, decision: Decision) -> List[Source]:
+        if not decision.answered or decision.faq_id not in self.faqs:
+            return []
+        base = faq_source(self.faqs[decision.faq_id])
+        quote = decision.passage.passage_text if decision.passage else None
+        return [Source(base.article_title, base.newspaper, base.date, base.question, quote)]

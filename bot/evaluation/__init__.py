@@ -1,0 +1,1 @@
+"""Measuring answer quality on held-out questions (eval/)."""

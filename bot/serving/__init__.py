@@ -1,0 +1,1 @@
+"""Starting, stopping and talking to the running bot (Rasa server + action server)."""

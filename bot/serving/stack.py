@@ -1,0 +1,174 @@
+"""Runs the two servers the bot is made of, as child processes.
+
+The Rasa server lives in its own Python 3.10 environment (.venv-rasa); the
+action server and the retrieval stack in the main one. Used by `make run`,
+`python -m bot ask` when no bot is running, and the end-to-end tests.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "vaccine-faq.tar.gz"
+
+
+class StackError(RuntimeError):
+    """A server could not be started; the message names the fix."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host, port)) == 0
+
+
+def base_env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(PROJECT_ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        # Two cores: one thread per process keeps the servers from fighting.
+        OMP_NUM_THREADS="1",
+        TOKENIZERS_PARALLELISM="false",
+    )
+    return env
+
+
+@dataclass
+class Stack:
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    model: Path = DEFAULT_MODEL
+    log_dir: Path = PROJECT_ROOT / ".cache" / "logs"
+    start_actions: bool = True
+    auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    _procs: List[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    def _spawn(self, name: str, cmd: List[str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}-{self.rasa_port}.log", "ab")
+        env = base_env()
+        env["RASA_ACTIONS_URL"] = f"{self.actions_url}/webhook"
+        env["BOT_ACTIONS_EAGER"] = "1"
+        proc = subprocess.Popen(
+            cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in the terminal reaches us; we stop the children in order
+        )
+        self._procs.append(proc)
+        return proc
+
+    def start_action_server(self) -> subprocess.Popen:
+        if _port_open(self.host, self.actions_port):
+            raise StackError(f"port {self.actions_port} is already in use; stop what runs there or pick another port")
+        return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                       "--port", str(self.actions_port)])
+
+    def start_rasa_server(self) -> subprocess.Popen:
+        if not RASA_BIN.exists():
+            raise StackError(f"{RASA_BIN} is missing; run `make setup`")
+        if not self.model.exists():
+            raise StackError(f"trained model {self.model} is missing; run `make model`")
+        if _port_open(self.host, self.rasa_port):
+            raise StackError(f"port {self.rasa_port} is already in use; stop what runs there or pick another port")
+        return self._spawn("rasa", [
+            str(RASA_BIN), "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            "--interface", self.host,
+            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+            # The HTTP API (trackers, parse) is only open to holders of this run's token.
+            "--enable-api", "--auth-token", self.auth_token,
+        ])
+
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        deadline = time.monotonic() + timeout
+        checks = [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})]
+        if self.start_actions:
+            checks.insert(0, ("action server", f"{self.actions_url}/health", None))
+        for name, url, params in checks:
+            while True:
+                dead = [p for p in self._procs if p.poll() is not None]
+                if dead:
+                    raise StackError(f"{name} exited early (code {dead[0].returncode}); see logs in {self.log_dir}")
+                try:
+                    resp = requests.get(url, params=params, timeout=2)
+                    if resp.ok and (name != "Rasa server" or resp.json().get("model_id")):
+                        break
+                except (requests.RequestException, ValueError):
+                    pass
+                if time.monotonic() > deadline:
+                    raise StackError(f"{name} not ready after {timeout:.0f}s; see logs in {self.log_dir}")
+                time.sleep(0.5)
+
+    def start(self, timeout: float = 180.0) -> "Stack":
+        try:
+            if self.start_actions:
+                self.start_action_server()
+            self.start_rasa_server()
+            self.wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop_action_server(self) -> None:
+        for proc in list(self._procs):
+            if "rasa_sdk" in proc.args:
+                _terminate(proc)
+                self._procs.remove(proc)
+
+    def stop(self) -> None:
+        # Rasa first, so no turn is in flight when the actions go away.
+        for proc in reversed(self._procs):
+            _terminate(proc)
+        self._procs.clear()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _terminate(proc: subprocess.Popen, grace: float = 15.0) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        pass

@@ -1,0 +1,40 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def faqs():
+    from bot.ingest.pipeline import load_faqs
+
+    return load_faqs(ROOT / "data" / "faq.yml")
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The real Rasa server and action server, on free ports, for the whole session."""
+    from bot.serving.stack import Stack, free_port
+
+    with Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def client(stack):
+    from bot.serving.client import BotClient
+
+    return BotClient(stack.rasa_url, stack.auth_token)
