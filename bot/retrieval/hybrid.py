@@ -1,0 +1,198 @@
+"""Hybrid retrieval: dense cosine + BM25, fused into one score per passage."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bot.retrieval.bm25 import BM25
+from bot.retrieval.fusion import FusionWeights, fuse, saturate_bm25
+from bot.retrieval.passages import Passage, build_passages
+from bot.retrieval.settings import RetrievalSettings, load_settings
+from bot.retrieval.tokenize import Tokenizer, load_stopwords
+from bot.retrieval.vector_index import PassageEncoder, VectorIndex, load_or_build
+from bot.text.normalize import Normalizer, load_synonyms
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # fused; higher means more relevant
+    vector_score: float  # cosine similarity, higher means more similar
+    bm25_score: float  # raw Okapi BM25 (0 = no shared term)
+    bm25_norm: float  # bm25 / (bm25 + saturation), in [0, 1)
+
+    @property
+    def faq_id(self) -> str | None:
+        return self.passage.faq_id
+
+
+@dataclass(frozen=True)
+class FaqScore:
+    faq_id: str
+    score: float  # max fused score over this FAQ's passages
+    best: Hit  # the passage that earned it
+
+
+class Retriever:
+    """Answers "which passages / FAQs match this question?".
+
+    Construct it once per process (see :func:`build_default_retriever`): the
+    encoder model and the jieba dictionary are loaded here, not per query.
+    """
+
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        encoder: PassageEncoder,
+        vector_index: VectorIndex,
+        tokenizer: Tokenizer,
+        normalizer: Normalizer,
+        fusion: FusionWeights = FusionWeights(),
+        bm25_k1: float = 1.2,
+        bm25_b: float = 0.75,
+        top_k: int = 5,
+        max_query_chars: int = 200,
+        index_dir: Path | None = None,
+    ) -> None:
+        if vector_index.size != len(passages):
+            raise ValueError(
+                f"vector index has {vector_index.size} vectors for {len(passages)} passages"
+            )
+        self.passages = list(passages)
+        self.encoder = encoder
+        self.vector_index = vector_index
+        self.tokenizer = tokenizer
+        self.normalize = normalizer
+        self.fusion = fusion
+        self.top_k = top_k
+        self.max_query_chars = max_query_chars
+        self.index_dir = index_dir
+        self.bm25 = BM25([tokenizer.tokenize(p.text) for p in self.passages], k1=bm25_k1, b=bm25_b)
+
+    def search(self, query: str, top_k: int | None = None) -> list[Hit]:
+        """Best passages for ``query``, best first; [] for an empty query."""
+        hits = self._score_all(query)
+        hits.sort(key=lambda hit: hit.score, reverse=True)
+        return hits[: top_k if top_k is not None else self.top_k]
+
+    def search_faq(self, query: str) -> list[FaqScore]:
+        """Every FAQ with its best passage's score, best FAQ first.
+
+        Intro passages (faq_id None) belong to no FAQ and are left out.
+        """
+        best: dict[str, Hit] = {}
+        for hit in self._score_all(query):
+            faq_id = hit.passage.faq_id
+            if faq_id is not None and (faq_id not in best or hit.score > best[faq_id].score):
+                best[faq_id] = hit
+        ranked = [FaqScore(faq_id, hit.score, hit) for faq_id, hit in best.items()]
+        ranked.sort(key=lambda item: item.score, reverse=True)
+        return ranked
+
+    def describe(self) -> str:
+        faqs = len({p.faq_id for p in self.passages if p.faq_id})
+        model = getattr(self.encoder, "name", type(self.encoder).__name__)
+        state = "built" if self.vector_index.built else "reused"
+        return (
+            f"{len(self.passages)} passages from {faqs} FAQs, model {model}, "
+            f"index {state} at {self.index_dir}"
+        )
+
+    def _score_all(self, query: str) -> list[Hit]:
+        text = self._prepare(query)
+        if not text or not self.passages:
+            return []
+        query_vector = self.encoder.encode_queries([text])[0]
+        cosine = self.vector_index.cosine_all(query_vector).astype(np.float64)
+        raw_bm25 = self.bm25.scores(self.tokenizer.tokenize(text))
+        bm25_norm = saturate_bm25(raw_bm25, self.fusion.bm25_saturation)
+        fused = fuse(cosine, bm25_norm, self.fusion)
+        return [
+            Hit(
+                passage=passage,
+                score=float(fused[i]),
+                vector_score=float(cosine[i]),
+                bm25_score=float(raw_bm25[i]),
+                bm25_norm=float(bm25_norm[i]),
+            )
+            for i, passage in enumerate(self.passages)
+        ]
+
+    def _prepare(self, query: Any) -> str:
+        if not isinstance(query, str):
+            query = "" if query is None else str(query)
+        # Cut before normalising too: NFKC/OpenCC on a pasted book is wasted work.
+        text = self.normalize(query[: self.max_query_chars * 4])
+        return text[: self.max_query_chars].strip()
+
+
+def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None = None) -> Retriever:
+    """Assemble a Retriever from settings; loads data, model and index."""
+    from bot.ingest.pipeline import load_articles, load_faqs
+
+    articles = load_articles(settings.articles_path)
+    faqs = load_faqs(settings.faq_path)
+    passages = build_passages(articles, faqs)
+    normalizer = Normalizer(load_synonyms(settings.synonyms_path))
+    tokenizer = Tokenizer(
+        user_dict=settings.user_dict_path,
+        stopwords=load_stopwords(settings.stopwords_path),
+        normalizer=normalizer,
+    )
+    if encoder is None:
+        from bot.embedding.encoder import Encoder
+
+        encoder = Encoder(
+            settings.model_path,
+            threads=settings.threads,
+            query_prefix=settings.query_prompt,
+            passage_prefix=settings.passage_prompt,
+        )
+    vector_index = load_or_build(
+        settings.index_dir,
+        passages,
+        encoder,
+        passage_prompt=settings.passage_prompt,
+        query_prompt=settings.query_prompt,
+    )
+    return Retriever(
+        passages,
+        encoder,
+        vector_index,
+        tokenizer,
+        normalizer,
+        fusion=FusionWeights(settings.vector_weight, settings.bm25_weight, settings.bm25_saturation),
+        bm25_k1=settings.bm25_k1,
+        bm25_b=settings.bm25_b,
+        top_k=settings.top_k,
+        max_query_chars=settings.max_query_chars,
+        index_dir=settings.index_dir,
+    )
+
+
+_cache: dict[RetrievalSettings, Retriever] = {}
+_cache_lock = threading.Lock()
+
+
+def build_default_retriever(settings: RetrievalSettings | None = None) -> Retriever:
+    """The process-wide Retriever for ``settings`` (default: settings/retrieval.yml).
+
+    Built on first call and reused afterwards, so the model loads once per
+    process. A failure is not cached: the next call tries again.
+    """
+    settings = settings or load_settings()
+    with _cache_lock:
+        retriever = _cache.get(settings)
+        if retriever is None:
+            retriever = build_retriever(settings)
+            _cache[settings] = retriever
+        return retriever

@@ -1,0 +1,68 @@
+"""settings/retrieval.yml loading and validation."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.retrieval.settings import (
+    PROJECT_ROOT,
+    RetrievalSettings,
+    SettingsError,
+    load_settings,
+    settings_from_mapping,
+)
+
+
+def test_shipped_settings_load():
+    settings = load_settings()
+    assert isinstance(settings, RetrievalSettings)
+    assert settings.index_dir == PROJECT_ROOT / ".cache" / "index"
+    assert Path(settings.model_path).is_absolute()
+    assert settings.query_prompt == "query: "
+    assert settings.vector_weight + settings.bm25_weight > 0
+
+
+def test_hub_ids_are_kept_and_relative_paths_anchored(tmp_path):
+    s = settings_from_mapping({"model_path": "BAAI/bge-small-zh-v1.5", "index_dir": "idx"}, root=tmp_path)
+    assert s.model_path == "BAAI/bge-small-zh-v1.5"
+    assert s.index_dir == tmp_path / "idx"
+    assert s.faq_path == tmp_path / "data" / "faq.yml"
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"top_k": "5"}, "'top_k' must be an integer, got str"),
+        ({"threads": True}, "'threads' must be an integer, got bool"),
+        ({"vector_weight": "high"}, "'vector_weight' must be a number"),
+        ({"index_dir": 3}, "'index_dir' must be a non-empty path string"),
+        ({"query_prompt": None}, "'query_prompt' must be a string"),
+        ({"vector_weigth": 0.5}, "unknown setting"),
+        ({"bm25_b": 1.5}, "bm25_b must be within"),
+        ({"vector_weight": 0, "bm25_weight": 0}, "must be > 0"),
+        ({"top_k": 0}, "top_k must be >= 1"),
+        (["not", "a", "mapping"], "expected a mapping"),
+    ],
+)
+def test_wrong_values_give_clear_errors(raw, message):
+    with pytest.raises(SettingsError, match=message):
+        settings_from_mapping(raw)
+
+
+def test_integers_are_accepted_for_floats():
+    assert settings_from_mapping({"bm25_k1": 2}).bm25_k1 == 2.0
+
+
+def test_unreadable_or_invalid_file(tmp_path):
+    with pytest.raises(SettingsError, match="cannot read"):
+        load_settings(tmp_path / "missing.yml")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("top_k: [1\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="not valid YAML"):
+        load_settings(bad)
+
+
+def test_empty_file_means_defaults(tmp_path):
+    empty = tmp_path / "empty.yml"
+    empty.write_text("", encoding="utf-8")
+    assert load_settings(empty, root=tmp_path).top_k == RetrievalSettings().top_k
