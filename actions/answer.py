@@ -9,18 +9,22 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService
 
 logger = logging.getLogger(__name__)
 
 _service: Optional[AnsweringService] = None
+# hybrid in production; the benchmarks also run intent-only and retrieval-only servers.
+MODE = Mode(os.environ.get("BOT_ANSWER_MODE", Mode.HYBRID.value))
 
 
 def service() -> AnsweringService:
     global _service
     if _service is None:
         _service = AnsweringService.from_project()
-        _service.warm_up()  # load the model once, before the first user waits for it
+        if MODE is not Mode.INTENT:
+            _service.warm_up()  # load the model once, before the first user waits for it
     return _service
 
 
@@ -41,7 +45,7 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
-        reply = service().answer(message.get("text") or "", message, previous_user_text(tracker))
+        reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
         payload = {"answer": reply.metadata}
         if reply.text is not None:
             dispatcher.utter_message(text=reply.text, json_message=payload)

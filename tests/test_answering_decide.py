@@ -1,7 +1,8 @@
-from bot.answering.decide import Mode, RetrievedFaq, Thresholds, decide
+from bot.answering.decide import Mode, RetrievalView, RetrievedFaq, Thresholds, decide
 from bot.answering.intent_view import IntentView, intent_view_from_parse
 
 T = Thresholds(intent_weight=0.5, retrieval_floor=0.8, retrieval_ceiling=0.95, out_of_scope_weight=0.3,
+               bank_out_of_scope_weight=0.5, bank_out_of_scope_margin=0.0,
                answer_threshold=0.45, margin=0.05, retrieval_only_threshold=0.88)
 
 
@@ -16,6 +17,10 @@ def parse(intent, conf, ranking=(), oos=0.0):
 
 def hit(fid, score, kind="faq_question", text="……"):
     return RetrievedFaq(fid, score, f"{fid}#x", kind, text)
+
+
+def found(*hits, lead=-0.1):
+    return RetrievalView(tuple(hits), lead)
 
 
 def test_intent_view_reads_rasa_parse():
@@ -48,31 +53,31 @@ def test_intent_mode_answers_only_confident_faq():
 
 def test_hybrid_agreement_answers_and_disagreement_at_low_scores_declines():
     view = intent_view_from_parse(parse("faq", 0.9, [("vaccine_types", 0.9), ("eligibility", 0.05)]))
-    agreed = decide(view, [hit("vaccine_types", 0.93), hit("eligibility", 0.85)], T)
+    agreed = decide(view, found(hit("vaccine_types", 0.93), hit("eligibility", 0.85)), T)
     assert (agreed.kind, agreed.faq_id) == ("faq", "vaccine_types")
     unsure = intent_view_from_parse(parse("nlu_fallback", 0.5, []))
-    weak = decide(unsure, [hit("vaccine_types", 0.82), hit("eligibility", 0.81)], T)
+    weak = decide(unsure, found(hit("vaccine_types", 0.82), hit("eligibility", 0.81)), T)
     assert not weak.answered
 
 
 def test_higher_retrieval_score_means_more_likely_to_answer():
     """Direction of the threshold: raising the similarity (never lowering it) turns a decline into an answer."""
     view = IntentView("nlu_fallback", 0.5, 0.0, ())
-    low = decide(view, [hit("eligibility", 0.83, "sentence")], T)
-    high = decide(view, [hit("eligibility", 0.97, "sentence")], T)
+    low = decide(view, found(hit("eligibility", 0.83, "sentence")), T)
+    high = decide(view, found(hit("eligibility", 0.97, "sentence")), T)
     assert not low.answered and high.answered
     assert T.stretch(0.97) > T.stretch(0.83)
 
 
 def test_passage_is_quoted_when_retrieval_found_a_sentence_the_intent_layer_did_not_pick():
     view = IntentView("nlu_fallback", 0.5, 0.3, (("booster_target", 0.6),))
-    d = decide(view, [hit("booster_schedule", 0.97, "sentence", "另外，……暂不用进行加强免疫。")], T)
+    d = decide(view, found(hit("booster_schedule", 0.97, "sentence", "另外，……暂不用进行加强免疫。")), T)
     assert d.kind == "passage" and d.faq_id == "booster_schedule"
     assert "暂不用" in d.passage.passage_text
 
 
 def test_out_of_scope_belief_counts_against_answering():
-    retrieved = [hit("booster_schedule", 0.9)]
+    retrieved = found(hit("booster_schedule", 0.9))
     calm = decide(IntentView("nlu_fallback", 0.5, 0.0, (), 0.0), retrieved, T)
     sure_oos = decide(IntentView("out_of_scope", 0.95, 0.0, (), 0.95), retrieved, T)
     assert calm.score > sure_oos.score
@@ -86,6 +91,13 @@ def test_hybrid_without_retrieval_falls_back_to_intent_layer():
 
 def test_retrieval_mode_uses_its_own_threshold():
     view = IntentView(None, 0.0, 0.0, ())
-    assert decide(view, [hit("eligibility", 0.95)], T, Mode.RETRIEVAL).answered
-    assert not decide(view, [hit("eligibility", 0.85)], T, Mode.RETRIEVAL).answered
-    assert not decide(view, [], T, Mode.RETRIEVAL).answered
+    assert decide(view, found(hit("eligibility", 0.95)), T, Mode.RETRIEVAL).answered
+    assert not decide(view, found(hit("eligibility", 0.85)), T, Mode.RETRIEVAL).answered
+    assert not decide(view, found(), T, Mode.RETRIEVAL).answered
+
+
+def test_nearest_training_question_out_of_scope_counts_against_answering():
+    view = IntentView("nlu_fallback", 0.5, 0.0, ())
+    like_faq = decide(view, found(hit("booster_schedule", 0.96), lead=-0.05), T)
+    like_oos = decide(view, found(hit("booster_schedule", 0.96), lead=0.03), T)
+    assert like_faq.answered and not like_oos.answered

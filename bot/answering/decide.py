@@ -1,7 +1,9 @@
 """Answer or decline: weighs the intent layer's view against retrieval scores.
 
-Both views become one score per FAQ id in [0, 1]:
+Both views become one score per FAQ id:
     combined = w * P(faq) * P(answer | faq)  +  (1 - w) * stretched retrieval score
+               - out_of_scope_weight * P(out_of_scope)
+               - bank_out_of_scope_weight   (when the nearest training question is an out-of-scope one)
 and the best FAQ is answered only when its combined score clears a threshold
 and beats the runner-up by a margin. All numbers live in settings/answering.yml
 and are calibrated on eval/dev.yml (`python -m bot calibrate`).
@@ -28,10 +30,18 @@ class RetrievedFaq:
     """Retrieval's view of one FAQ: its score and the passage that earned it."""
 
     faq_id: Optional[str]  # None for passages outside every answer (article intro)
-    score: float  # fused retrieval score; higher means more similar
+    score: float  # best of passage and question-bank similarity; higher means more similar
     passage_id: str
     passage_kind: str
     passage_text: str
+
+
+@dataclass(frozen=True)
+class RetrievalView:
+    faqs: Tuple[RetrievedFaq, ...]
+    # Cosine to the nearest out-of-scope training question, minus the cosine to
+    # the nearest FAQ paraphrase: > 0 means "more like what we decline".
+    out_of_scope_lead: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,8 @@ class Thresholds:
     retrieval_floor: float  # retrieval scores at or below this count as 0
     retrieval_ceiling: float  # ... at or above this as 1
     out_of_scope_weight: float  # how much the intent layer's out_of_scope belief counts against answering
+    bank_out_of_scope_weight: float  # penalty when the nearest training question is out of scope ...
+    bank_out_of_scope_margin: float  # ... by at least this much cosine
     answer_threshold: float
     margin: float
     retrieval_only_threshold: float  # on the raw retrieval score, for Mode.RETRIEVAL
@@ -79,13 +91,13 @@ def _answer(faq_id: str, score: float, intent: IntentView, hits: Dict[str, Retri
 
 def decide(
     intent: IntentView,
-    retrieved: Optional[Sequence[RetrievedFaq]],
+    retrieval: Optional[RetrievalView],
     thresholds: Thresholds,
     mode: Mode = Mode.HYBRID,
 ) -> Decision:
-    """`retrieved` is None when retrieval is unavailable; hybrid then falls back
+    """`retrieval` is None when retrieval is unavailable; hybrid then falls back
     to the intent layer alone rather than failing."""
-    if mode is Mode.INTENT or (mode is Mode.HYBRID and retrieved is None):
+    if mode is Mode.INTENT or (mode is Mode.HYBRID and retrieval is None):
         choice = intent.faq_choice
         if choice is None:
             return Decision("decline", reason=f"intent layer: {intent.intent}")
@@ -93,7 +105,7 @@ def decide(
         return Decision("faq", choice, None, intent.faq_confidence * conf, "intent layer")
 
     hits: Dict[str, RetrievedFaq] = {}
-    for hit in retrieved or ():
+    for hit in retrieval.faqs if retrieval else ():
         if hit.faq_id is not None and (hit.faq_id not in hits or hit.score > hits[hit.faq_id].score):
             hits[hit.faq_id] = hit
 
@@ -109,6 +121,8 @@ def decide(
     w = thresholds.intent_weight
     intent_scores = intent.faq_scores()
     penalty = thresholds.out_of_scope_weight * intent.out_of_scope_confidence
+    if retrieval.out_of_scope_lead >= thresholds.bank_out_of_scope_margin:
+        penalty += thresholds.bank_out_of_scope_weight
     combined = {
         fid: w * intent_scores.get(fid, 0.0)
         + (1 - w) * thresholds.stretch(hits[fid].score if fid in hits else 0.0)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
 from bot.answering.citation import Source
-from bot.answering.decide import Decision, Mode, RetrievedFaq, decide
+from bot.answering.decide import Decision, Mode, RetrievalView, RetrievedFaq, decide
 from bot.answering.follow_up import contextual_query
 from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, intent_view_from_parse
 from bot.answering.render import faq_source, render_faq_answer, render_passage_answer
@@ -41,17 +41,23 @@ def build_retriever():
     return build_default_retriever()
 
 
-def retrieved_from_hits(faq_scores) -> List[RetrievedFaq]:
-    return [
+def retrieval_view(analysis) -> RetrievalView:
+    """Folds the question-bank similarity into each FAQ's score; the passage
+    kept for display is always the best passage from the article."""
+    bank = analysis.bank
+    per_faq = bank.per_faq if bank else {}
+    faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
-            score=float(fs.score),
+            score=max(float(fs.score), per_faq.get(fs.faq_id, 0.0)),
             passage_id=fs.best.passage.id,
             passage_kind=fs.best.passage.kind,
             passage_text=fs.best.passage.text,
         )
-        for fs in faq_scores
-    ]
+        for fs in analysis.faqs
+    )
+    lead = bank.out_of_scope - max(per_faq.values(), default=0.0) if bank else -1.0
+    return RetrievalView(faqs, lead)
 
 
 class AnsweringService:
@@ -84,14 +90,14 @@ class AnsweringService:
     def warm_up(self) -> None:
         retriever = self.retriever()
         if retriever is not None:
-            retriever.search_faq("加强针怎么打")
+            retriever.analyse("加强针怎么打")
 
-    def search(self, query: str) -> Optional[List[RetrievedFaq]]:
+    def search(self, query: str) -> Optional[RetrievalView]:
         retriever = self.retriever()
         if retriever is None:
             return None
         try:
-            return retrieved_from_hits(retriever.search_faq(query))
+            return retrieval_view(retriever.analyse(query))
         except Exception as exc:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
@@ -101,7 +107,10 @@ class AnsweringService:
         intent = intent_view_from_parse(parse)
         query = contextual_query(text or "", previous_question, self.settings.follow_up_max_chars)
         retrieved = self.search(query) if mode is not Mode.INTENT else None
-        decision = decide(intent, retrieved, self.settings.thresholds, mode)
+        # The intent layer parsed only the fragment (那智飞的呢), not the question it
+        # continues; for a follow-up only retrieval saw the whole question.
+        effective = Mode.RETRIEVAL if mode is Mode.HYBRID and query != text and retrieved is not None else mode
+        decision = decide(intent, retrieved, self.settings.thresholds, effective)
         reply = self._render(decision, intent.intent)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)

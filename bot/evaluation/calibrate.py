@@ -31,14 +31,16 @@ def _matrices(questions, parses, retrieved, faqs, faq_ids: List[str]):
     intent = np.zeros((n, m))
     retrieval = np.zeros((n, m))
     oos = np.zeros(n)
+    lead = np.zeros(n)
     correct = np.zeros((n, m), dtype=bool)  # answering faq j to question i would be correct
-    for i, (q, parse, hits) in enumerate(zip(questions, parses, retrieved)):
+    for i, (q, parse, found) in enumerate(zip(questions, parses, retrieved)):
         view = intent_view_from_parse(parse)
         oos[i] = view.out_of_scope_confidence
+        lead[i] = found.out_of_scope_lead
         for fid, score in view.faq_scores().items():
             intent[i, faq_ids.index(fid)] = score
         best = {}
-        for hit in hits:
+        for hit in found.faqs:
             if hit.faq_id and (hit.faq_id not in best or hit.score > best[hit.faq_id].score):
                 best[hit.faq_id] = hit
         for fid, hit in best.items():
@@ -46,20 +48,24 @@ def _matrices(questions, parses, retrieved, faqs, faq_ids: List[str]):
         for j, fid in enumerate(faq_ids):
             decision = _answer(fid, 1.0, view, best, "calibration", ())
             correct[i, j] = outcome(q, decision, faqs) == "correct"
-    return intent, retrieval, oos, correct
+    return intent, retrieval, oos, lead, correct
 
 
 def search(questions, parses, retrieved, faqs, base: Thresholds) -> Thresholds:
     faq_ids = sorted(faqs)
-    intent, retrieval, oos, correct = _matrices(questions, parses, retrieved, faqs, faq_ids)
+    intent, retrieval, oos, lead, correct = _matrices(questions, parses, retrieved, faqs, faq_ids)
     in_scope = np.array([q.in_scope for q in questions])
     rows = np.arange(len(questions))
     best_value, best = -np.inf, base
-    for w, floor, width, oos_w in itertools.product(
-        np.arange(0.2, 0.81, 0.1), np.arange(0.74, 0.90, 0.01), (0.06, 0.09, 0.12, 0.15), (0.0, 0.2, 0.4, 0.6)
+    for w, floor, width, oos_w, bank_w, bank_margin in itertools.product(
+        np.arange(0.2, 0.81, 0.1), np.arange(0.74, 0.90, 0.02), (0.06, 0.09, 0.12, 0.15), (0.0, 0.2, 0.4),
+        (0.0, 0.25, 0.5, 1.0), (-0.02, 0.0, 0.02, 0.04),
     ):
+        if bank_w == 0.0 and bank_margin != 0.0:
+            continue  # the margin is moot without the penalty
         stretched = np.clip((retrieval - floor) / width, 0.0, 1.0)
-        combined = w * intent + (1 - w) * stretched - oos_w * oos[:, None]
+        penalty = oos_w * oos + bank_w * (lead >= bank_margin)
+        combined = w * intent + (1 - w) * stretched - penalty[:, None]
         order = np.argsort(-combined, axis=1)
         top, second = combined[rows, order[:, 0]], combined[rows, order[:, 1]]
         top_correct = correct[rows, order[:, 0]]
@@ -72,6 +78,7 @@ def search(questions, parses, retrieved, faqs, base: Thresholds) -> Thresholds:
                 best_value = value
                 best = replace(base, intent_weight=round(float(w), 3), retrieval_floor=round(float(floor), 3),
                                retrieval_ceiling=round(float(floor + width), 3), out_of_scope_weight=float(oos_w),
+                               bank_out_of_scope_weight=float(bank_w), bank_out_of_scope_margin=float(bank_margin),
                                answer_threshold=round(float(threshold), 3), margin=float(margin))
     # Retrieval alone: one threshold on the raw score.
     best_r, best_r_value = base.retrieval_only_threshold, -np.inf

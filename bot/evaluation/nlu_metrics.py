@@ -27,7 +27,7 @@ def nlu_metrics(questions: Sequence[EvalQuestion], parses: Sequence[dict]) -> Nl
         if question.in_scope:
             n_in += 1
             intent_ok += view.intent == FAQ_INTENT
-            selection_ok += bool(view.faq_ranking) and view.faq_ranking[0][0] == question.expect
+            selection_ok += bool(view.faq_ranking) and view.faq_ranking[0][0] in (question.expect, *question.also)
         else:
             n_out += 1
             declined = view.intent in DECLINING_INTENTS

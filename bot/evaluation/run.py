@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot.answering.decide import Decision, Mode, RetrievedFaq, Thresholds, decide
+from bot.answering.decide import Decision, Mode, RetrievalView, Thresholds, decide
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.service import AnsweringService
 from bot.evaluation.dataset import EvalQuestion, load_eval_set
@@ -26,7 +26,7 @@ def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
     return parses, retrieved
 
 
-def decisions_for(mode: Mode, parses, retrieved: List[List[RetrievedFaq]], thresholds: Thresholds) -> List[Decision]:
+def decisions_for(mode: Mode, parses, retrieved: List[RetrievalView], thresholds: Thresholds) -> List[Decision]:
     return [decide(intent_view_from_parse(p), r, thresholds, mode) for p, r in zip(parses, retrieved)]
 
 

@@ -23,6 +23,8 @@ def outcome(question: EvalQuestion, decision: Decision, faqs: Mapping) -> str:
         return "answered_oos" if decision.answered else "declined_oos"
     if not decision.answered:
         return "declined"
+    if decision.faq_id in question.also:
+        return "correct"
     if decision.faq_id != question.expect:
         return "wrong"
     if question.evidence and question.evidence not in answer_text(decision, faqs):

@@ -14,6 +14,7 @@ import numpy as np
 from bot.retrieval.bm25 import BM25
 from bot.retrieval.fusion import FusionWeights, fuse, saturate_bm25
 from bot.retrieval.passages import Passage, build_passages
+from bot.retrieval.question_bank import BankMatch, load_training_questions, match, question_keys
 from bot.retrieval.settings import RetrievalSettings, load_settings
 from bot.retrieval.tokenize import Tokenizer, load_stopwords
 from bot.retrieval.vector_index import PassageEncoder, VectorIndex, load_or_build
@@ -42,6 +43,14 @@ class FaqScore:
     best: Hit  # the passage that earned it
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """Everything retrieval says about one question, from one encoding of it."""
+
+    faqs: list[FaqScore]  # best first, as search_faq
+    bank: BankMatch | None  # similarity to the training paraphrases, when a question bank is loaded
+
+
 class Retriever:
     """Answers "which passages / FAQs match this question?".
 
@@ -62,6 +71,8 @@ class Retriever:
         top_k: int = 5,
         max_query_chars: int = 200,
         index_dir: Path | None = None,
+        bank_keys: Sequence[Passage] = (),
+        bank_index: VectorIndex | None = None,
     ) -> None:
         if vector_index.size != len(passages):
             raise ValueError(
@@ -77,6 +88,8 @@ class Retriever:
         self.max_query_chars = max_query_chars
         self.index_dir = index_dir
         self.bm25 = BM25([tokenizer.tokenize(p.text) for p in self.passages], k1=bm25_k1, b=bm25_b)
+        self.bank_keys = list(bank_keys)
+        self.bank_index = bank_index
 
     def search(self, query: str, top_k: int | None = None) -> list[Hit]:
         """Best passages for ``query``, best first; [] for an empty query."""
@@ -89,8 +102,24 @@ class Retriever:
 
         Intro passages (faq_id None) belong to no FAQ and are left out.
         """
+        return self._rank_faqs(self._score_all(query))
+
+    def analyse(self, query: str) -> Analysis:
+        """search_faq plus the question-bank match, encoding the query once."""
+        text = self._prepare(query)
+        if not text:
+            return Analysis([], None)
+        vector = self.encoder.encode_queries([text])[0]
+        faqs = self._rank_faqs(self._score_all(query, vector))
+        bank = None
+        if self.bank_index is not None and self.bank_keys:
+            bank = match(self.bank_keys, self.bank_index.cosine_all(vector))
+        return Analysis(faqs, bank)
+
+    @staticmethod
+    def _rank_faqs(hits: list[Hit]) -> list[FaqScore]:
         best: dict[str, Hit] = {}
-        for hit in self._score_all(query):
+        for hit in hits:
             faq_id = hit.passage.faq_id
             if faq_id is not None and (faq_id not in best or hit.score > best[faq_id].score):
                 best[faq_id] = hit
@@ -103,15 +132,16 @@ class Retriever:
         model = getattr(self.encoder, "name", type(self.encoder).__name__)
         state = "built" if self.vector_index.built else "reused"
         return (
-            f"{len(self.passages)} passages from {faqs} FAQs, model {model}, "
-            f"index {state} at {self.index_dir}"
+            f"{len(self.passages)} passages from {faqs} FAQs, {len(self.bank_keys)} training questions "
+            f"in the question bank, model {model}, index {state} at {self.index_dir}"
         )
 
-    def _score_all(self, query: str) -> list[Hit]:
+    def _score_all(self, query: str, query_vector: np.ndarray | None = None) -> list[Hit]:
         text = self._prepare(query)
         if not text or not self.passages:
             return []
-        query_vector = self.encoder.encode_queries([text])[0]
+        if query_vector is None:
+            query_vector = self.encoder.encode_queries([text])[0]
         cosine = self.vector_index.cosine_all(query_vector).astype(np.float64)
         raw_bm25 = self.bm25.scores(self.tokenizer.tokenize(text))
         bm25_norm = saturate_bm25(raw_bm25, self.fusion.bm25_saturation)
@@ -164,6 +194,14 @@ def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None 
         passage_prompt=settings.passage_prompt,
         query_prompt=settings.query_prompt,
     )
+    bank_keys = question_keys(load_training_questions(settings.nlu_dir), [f.id for f in faqs])
+    bank_index = load_or_build(
+        Path(settings.index_dir) / "question_bank",
+        bank_keys,
+        encoder,
+        passage_prompt=settings.passage_prompt,
+        query_prompt=settings.query_prompt,
+    )
     return Retriever(
         passages,
         encoder,
@@ -176,6 +214,8 @@ def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None 
         top_k=settings.top_k,
         max_query_chars=settings.max_query_chars,
         index_dir=settings.index_dir,
+        bank_keys=bank_keys,
+        bank_index=bank_index,
     )
 
 

@@ -21,6 +21,11 @@ FAQ_QUESTION = "faq_question"
 FAQ_ANSWER = "faq_answer"
 SENTENCE = "sentence"  # one sentence, or a window of consecutive sentences
 KINDS = (FAQ_QUESTION, FAQ_ANSWER, SENTENCE)
+# A paraphrase from the NLU training data (bot/retrieval/question_bank.py): a
+# matching key only, never shown to users.
+USER_QUESTION = "user_question"
+# Embedded as queries: matching a question to a question is symmetric.
+QUESTION_KINDS = (FAQ_QUESTION, USER_QUESTION)
 
 WINDOW_SIZE = 2
 _QUESTION_MARKERS = ("问：", "问:")

@@ -26,6 +26,7 @@ class RetrievalSettings:
     threads: int = 1
     faq_path: Path = Path("data/faq.yml")
     articles_path: Path = Path("data/articles.yml")
+    nlu_dir: Path = Path("data/nlu")
     index_dir: Path = Path(".cache/index")
     user_dict_path: Path = Path("data/dictionary/jieba/user_dict.txt")
     stopwords_path: Path = Path("data/dictionary/stopwords.txt")

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
-from bot.retrieval.passages import FAQ_QUESTION, Passage, passages_fingerprint
+from bot.retrieval.passages import QUESTION_KINDS, Passage, passages_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +106,12 @@ class IndexKey:
 def embed_passages(passages: Sequence[Passage], encoder: PassageEncoder) -> np.ndarray:
     """One unit vector per passage, in passage order.
 
-    FAQ questions go through the *query* side of the encoder: matching a user
+    Stored questions go through the *query* side of the encoder: matching a user
     question to a stored question is a symmetric paraphrase task, for which
     e5 expects "query: " on both sides. Answer text is a document ("passage: ").
     """
-    questions = [i for i, p in enumerate(passages) if p.kind == FAQ_QUESTION]
-    documents = [i for i, p in enumerate(passages) if p.kind != FAQ_QUESTION]
+    questions = [i for i, p in enumerate(passages) if p.kind in QUESTION_KINDS]
+    documents = [i for i, p in enumerate(passages) if p.kind not in QUESTION_KINDS]
     parts = []
     if questions:
         parts.append((questions, encoder.encode_queries([passages[i].text for i in questions])))
