@@ -1,0 +1,450 @@
+"""The web chat widget in a real browser (headless Debian Chromium).
+
+Most tests drive the demo page against the session's real stack (conftest
+`stack`, started with a web port). A few replace the Rasa server with canned
+replies (Playwright routing) to reach states the real bot cannot be put in on
+demand: a slow answer, a hanging server, HTML inside bot text.
+"""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import requests
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SOURCE = "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）"
+QUICK_REPLIES = ["哪些人可以接种？", "有哪些疫苗？", "加强针怎么打？", "加强针的接种对象？"]
+ANSWER_TIMEOUT_MS = 60_000
+DESKTOP = {"width": 1000, "height": 900}
+PHONE = {"width": 375, "height": 740}
+
+# Answers the bot gives (excluding the welcome and the typing indicator).
+ANSWERS = ".vfc-msg-bot:not(.vfc-welcome):not(.vfc-typing)"
+
+
+# ---------- browser plumbing ----------
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install-system-deps.sh")
+    with sync_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+class Watched:
+    """A page plus what it did that a test may want to forbid."""
+
+    def __init__(self, page):
+        self.page = page
+        self.dialogs: List[str] = []
+        self.errors: List[str] = []
+        self.webhook_posts: List[str] = []
+        page.on("dialog", self._on_dialog)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("request", self._on_request)
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _on_request(self, request) -> None:
+        if request.method == "POST" and request.url.endswith("/webhooks/rest/webhook"):
+            self.webhook_posts.append(request.post_data or "")
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(ANSWER_TIMEOUT_MS)
+    w = Watched(page)
+    yield w
+    context.close()
+    assert not w.errors, f"JavaScript errors on the page: {w.errors}"
+
+
+def open_chat(page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator(".vfc-welcome")).to_be_visible()
+
+
+def ask(page, text: str) -> None:
+    box = page.get_by_role("textbox", name="输入您的问题")
+    box.fill(text)
+    box.press("Enter")
+
+
+def nth_answer(page, n: int):
+    """The n-th bot answer (1-based), once it is there."""
+    answer = page.locator(ANSWERS).nth(n - 1)
+    answer.wait_for()
+    return answer
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=False)
+
+
+def stored_state(page) -> dict:
+    return page.evaluate("""() => {
+        const key = Object.keys(localStorage).find(k => k.startsWith('vaccine-faq-chat:'));
+        return key ? JSON.parse(localStorage.getItem(key)) : null;
+    }""")
+
+
+# ---------- against the real bot ----------
+
+def test_welcome_states_scope_disclaimer_and_dated_source(watched, stack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    welcome = page.locator(".vfc-welcome")
+    text = welcome.inner_text()
+    assert "不构成医疗建议" in text
+    assert "大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）" in text
+    assert "12320" in text
+    for question in QUICK_REPLIES:
+        button = page.get_by_role("button", name=question, exact=True)
+        expect(button).to_be_visible()
+        assert button.evaluate("b => b.tagName") == "BUTTON"
+    assert page.locator(".vfc-log").get_attribute("aria-live") == "polite"
+
+
+def test_quick_reply_gets_an_answer_with_an_expandable_source(watched, stack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    page.get_by_role("button", name="加强针怎么打？").click()
+    expect(page.locator(".vfc-msg-user").last).to_have_text("您：加强针怎么打？")
+    answer = nth_answer(page, 1)
+    expect(answer).to_contain_text("加强免疫")
+    source = answer.locator("details.vfc-source")
+    expect(source.locator("summary")).to_contain_text(SOURCE)
+    quote = source.locator(".vfc-source-body")
+    expect(quote).to_be_hidden()
+    source.locator("summary").click()
+    expect(quote).to_be_visible()
+    expect(quote.locator(".vfc-quote")).to_contain_text("加强针怎么打")
+
+    ask(page, "我们这有哪几种疫苗可以打")
+    expect(nth_answer(page, 2).locator(".vfc-source summary")).to_contain_text(SOURCE)
+    answer.scroll_into_view_if_needed()
+    shot(page, "web-widget-conversation.png")
+
+
+def test_typed_question_sent_with_enter_shows_its_source(watched, stack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    box = page.get_by_role("textbox", name="输入您的问题")
+    box.click()
+    page.keyboard.type("加强针的接种对象是哪些人")
+    page.keyboard.press("Enter")
+    answer = nth_answer(page, 1)
+    expect(answer.locator(".vfc-source summary")).to_contain_text(SOURCE)
+    expect(box).to_have_value("")
+    assert len(watched.webhook_posts) == 1
+    assert json.loads(watched.webhook_posts[0])["message"] == "加强针的接种对象是哪些人"
+
+
+def test_conversation_survives_a_reload_with_the_same_sender(watched, stack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    ask(page, "哪些人可以接种新冠疫苗")
+    expect(nth_answer(page, 1).locator(".vfc-source summary")).to_contain_text(SOURCE)
+    before = page.locator(".vfc-msg").all_inner_texts()
+    sender = stored_state(page)["sender"]
+
+    page.reload()
+    expect(page.locator(".vfc-welcome")).to_be_visible()
+    assert page.locator(".vfc-msg").all_inner_texts() == before
+    expect(page.locator(ANSWERS).first.locator(".vfc-source summary")).to_contain_text(SOURCE)
+    assert stored_state(page)["sender"] == sender
+
+    # The server-side conversation continues under the same sender id.
+    ask(page, "有哪些疫苗")
+    nth_answer(page, 2)
+    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
+                           params={"token": stack.auth_token}, timeout=10).json()
+    said = [e["text"] for e in tracker["events"] if e.get("event") == "user"]
+    assert said == ["哪些人可以接种新冠疫苗", "有哪些疫苗"]
+
+
+@pytest.mark.parametrize("attack", [
+    "<img src=x onerror=alert(1)>",
+    "<script>window.__pwned=1</script>",
+])
+def test_html_in_user_text_is_shown_as_text(watched, stack, attack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    ask(page, attack)
+    nth_answer(page, 1)
+    page.reload()  # the stored transcript is rendered again: it must stay inert too
+    expect(page.locator(".vfc-msg-user .vfc-text")).to_have_text(attack)
+    page.wait_for_timeout(300)  # give an injected onerror handler the chance to fire
+    assert watched.dialogs == []
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator(".vfc-log img, .vfc-log script").count() == 0
+
+
+def test_oversized_input_is_refused_without_sending(watched, stack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    ask(page, "疫" * 501)
+    notice = page.locator(".vfc-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("超过500字")
+    expect(page.get_by_role("textbox", name="输入您的问题")).to_have_value("疫" * 501)
+    page.wait_for_timeout(300)
+    assert watched.webhook_posts == []
+    assert page.locator(".vfc-msg-user").count() == 0
+
+
+def test_cors_allows_only_the_configured_origins(stack):
+    url = f"{stack.rasa_url}/webhooks/rest/webhook"
+    allowed = stack.web_url.rstrip("/")
+    for origin, expected in [(allowed, allowed), ("http://evil.example", None)]:
+        preflight = requests.options(url, timeout=10, headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        post = requests.post(url, timeout=30, headers={"Origin": origin},
+                             json={"sender": f"cors-{uuid.uuid4().hex[:8]}", "message": "你好"})
+        assert preflight.headers.get("Access-Control-Allow-Origin") == expected, origin
+        assert post.headers.get("Access-Control-Allow-Origin") == expected, origin
+
+
+def test_a_page_from_another_origin_cannot_use_the_bot(watched, stack):
+    from bot.serving.stack import free_port
+    from bot.serving.web_server import serve_in_thread
+
+    foreign = serve_in_thread("127.0.0.1", free_port(), stack.rasa_url)
+    try:
+        page = watched.page
+        open_chat(page, f"http://127.0.0.1:{foreign.server_address[1]}/")
+        ask(page, "加强针怎么打")
+        expect(page.locator(".vfc-error")).to_contain_text("无法连接")
+        assert page.locator(ANSWERS).count() == 0
+    finally:
+        foreign.shutdown()
+        foreign.server_close()
+
+
+def test_phone_width_has_no_horizontal_scroll(watched, stack):
+    page = watched.page
+    page.set_viewport_size(PHONE)
+    open_chat(page, stack.web_url)
+    ask(page, "https://example.org/" + "a" * 80)  # one unbreakable word, wider than the screen
+    nth_answer(page, 1)
+    ask(page, "加强针怎么打")
+    nth_answer(page, 2).locator(".vfc-source summary").click()
+    widths = page.evaluate("""() => ({
+        doc: document.documentElement.scrollWidth,
+        view: document.documentElement.clientWidth,
+        widget: document.querySelector('.vfc').getBoundingClientRect().right,
+        log: document.querySelector('.vfc-log').scrollWidth - document.querySelector('.vfc-log').clientWidth,
+    })""")
+    assert widths["doc"] <= widths["view"] == PHONE["width"], widths
+    assert widths["widget"] <= PHONE["width"], widths
+    assert widths["log"] <= 0, widths
+    for element in page.get_by_role("button").all() + [page.get_by_role("textbox")]:
+        box = element.bounding_box()
+        assert box is None or box["x"] + box["width"] <= PHONE["width"], element
+    page.locator(".vfc").scroll_into_view_if_needed()
+    page.locator(".vfc-log").evaluate("log => { log.scrollTop = log.scrollHeight; }")
+    shot(page, "web-widget-phone.png")
+
+
+def test_keyboard_alone_reaches_quick_replies_and_input(watched, stack):
+    page = watched.page
+    open_chat(page, stack.web_url)
+    order = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate("""() => {
+            const el = document.activeElement;
+            return {cls: el.className, text: (el.textContent || '').trim(), tag: el.tagName,
+                    outline: getComputedStyle(el).outlineStyle};
+        }"""))
+    labels = [o["text"] if o["cls"] == "vfc-chip" else o["cls"] for o in order]
+    chips = [labels.index(q) for q in QUICK_REPLIES]
+    assert chips == sorted(chips), labels
+    assert chips[-1] < labels.index("vfc-input") < labels.index("vfc-send"), labels
+    assert all(o["outline"] == "solid" for o in order if o["tag"] in ("BUTTON", "INPUT")), order
+
+    # Back to the first quick reply and answer it with the keyboard only.
+    while page.evaluate("document.activeElement.textContent") != QUICK_REPLIES[0]:
+        page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    expect(nth_answer(page, 1).locator(".vfc-source summary")).to_contain_text(SOURCE)
+    for _ in range(len(QUICK_REPLIES)):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "vfc-input"
+    page.keyboard.type("有哪些疫苗")
+    page.keyboard.press("Enter")
+    expect(nth_answer(page, 2).locator(".vfc-source summary")).to_contain_text(SOURCE)
+
+
+@pytest.fixture(scope="module")
+def short_lived_stack():
+    """A stack of our own, to stop: the session's one must keep running."""
+    from bot.serving.stack import Stack, free_port
+
+    # The greeting is a plain response, so the Rasa server alone can answer it.
+    running = Stack(rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
+                    start_actions=False, log_dir=ROOT / "artifacts" / "logs").start()
+    yield running
+    running.stop()
+
+
+def test_rasa_outage_shows_an_error_with_retry(watched, short_lived_stack):
+    page = watched.page
+    open_chat(page, short_lived_stack.web_url)
+    ask(page, "你好")
+    expect(nth_answer(page, 1)).to_contain_text("新冠疫苗接种问答助手")
+
+    short_lived_stack.stop()
+    ask(page, "加强针怎么打")
+    error = page.get_by_role("alert").filter(has_text="无法连接到问答服务")
+    expect(error).to_be_visible()
+    expect(page.locator(".vfc-typing")).to_have_count(0)
+    retry = error.get_by_role("button", name="重试")
+    expect(retry).to_be_visible()
+    shot(page, "web-widget-error.png")
+
+    posts = len(watched.webhook_posts)
+    retry.click()
+    expect(page.get_by_role("alert").filter(has_text="无法连接到问答服务")).to_be_visible()
+    assert len(watched.webhook_posts) == posts + 1
+    # A retry resends the question; it does not repeat it in the transcript.
+    expect(page.locator(".vfc-msg-user").filter(has_text="加强针怎么打")).to_have_count(1)
+
+
+# ---------- with canned Rasa replies ----------
+
+FAKE_RASA = "http://127.0.0.1:9"  # nothing listens there; Playwright answers instead
+
+
+@pytest.fixture(scope="module")
+def demo_only():
+    from bot.serving.stack import free_port
+    from bot.serving.web_server import serve_in_thread
+
+    server = serve_in_thread("127.0.0.1", free_port(), FAKE_RASA)
+    yield f"http://localhost:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def fake_rasa(page, messages=None, hold: bool = False, config: dict = None) -> tuple:
+    """Answer the widget's webhook calls with `messages`, or with hold=True keep
+    them waiting: the returned list collects the held routes to fulfil later."""
+    cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "content-type",
+            "Access-Control-Allow-Methods": "POST, OPTIONS"}
+    held = []
+
+    def webhook(route):
+        if route.request.method == "OPTIONS":
+            route.fulfill(status=204, headers=cors)
+        elif hold:
+            held.append(route)
+        else:
+            reply(route, messages)
+
+    def reply(route, body):
+        route.fulfill(status=200, headers=cors, content_type="application/json",
+                      body=json.dumps(body, ensure_ascii=False))
+
+    page.route(f"{FAKE_RASA}/webhooks/rest/webhook", webhook)
+    if config:
+        body = "window.VACCINE_FAQ_CHAT_CONFIG = " + json.dumps({"server": FAKE_RASA, **config}) + ";"
+        page.route("**/config.js", lambda route: route.fulfill(
+            status=200, content_type="text/javascript", body=body))
+    held_reply = lambda route, body=messages: reply(route, body)  # noqa: E731
+    return held, held_reply
+
+
+def wait_held(page, held: list) -> None:
+    for _ in range(100):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the widget sent no request")
+
+
+PASSAGE_REPLY = [
+    {"recipient_id": "x", "text": "资料原文中与您的问题最相关的内容是：\n“18岁以上人群间隔6个月。”\n"
+                                  "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月），答问“加强针怎么打”"},
+    {"recipient_id": "x", "custom": {"answer": {
+        "answer_id": "booster_schedule#2", "kind": "passage", "intent": "faq", "confidence": 0.7,
+        "sources": [{"article": "市疾控中心专家就新冠病毒疫苗接种再释疑", "newspaper": "大同日报",
+                     "date": "2022-05", "question": "加强针怎么打？", "quote": "18岁以上人群间隔6个月。"}]}}},
+]
+
+
+def test_typing_indicator_shows_while_waiting(watched, demo_only):
+    page = watched.page
+    held, reply = fake_rasa(page, PASSAGE_REPLY, hold=True)
+    open_chat(page, demo_only)
+    ask(page, "加强针隔多久")
+    typing = page.locator(".vfc-typing")
+    expect(typing).to_be_visible()
+    expect(typing).to_contain_text("助手正在输入")
+    wait_held(page, held)
+    page.wait_for_timeout(500)
+    expect(typing).to_be_visible()
+    reply(held[0])
+    expect(nth_answer(page, 1)).to_contain_text("18岁以上人群间隔6个月")
+    expect(typing).to_have_count(0)
+
+
+def test_passage_answer_quotes_its_passage(watched, demo_only):
+    page = watched.page
+    fake_rasa(page, PASSAGE_REPLY)
+    open_chat(page, demo_only)
+    ask(page, "加强针隔多久")
+    answer = nth_answer(page, 1)
+    assert answer.get_attribute("data-kind") == "passage"
+    answer.locator(".vfc-source summary").click()
+    expect(answer.locator(".vfc-quote")).to_have_text("18岁以上人群间隔6个月。")
+    expect(answer.locator(".vfc-source-body")).to_contain_text("出自答问：加强针怎么打？")
+
+
+def test_html_in_bot_text_is_shown_as_text(watched, demo_only):
+    page = watched.page
+    evil = '<img src=x onerror="window.__pwned=1">回答'
+    fake_rasa(page, [{"recipient_id": "x", "text": evil}])
+    open_chat(page, demo_only)
+    ask(page, "测试")
+    expect(nth_answer(page, 1).locator(".vfc-text")).to_have_text(evil)
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator(".vfc-log img").count() == 0
+
+
+def test_a_hanging_server_times_out_into_the_error_state(watched, demo_only):
+    page = watched.page
+    fake_rasa(page, hold=True, config={"timeoutMs": 1500})  # held forever: only the timeout ends it
+    open_chat(page, demo_only)
+    ask(page, "加强针怎么打")
+    expect(page.locator(".vfc-typing")).to_be_visible()
+    error = page.get_by_role("alert").filter(has_text="长时间没有回应")
+    expect(error).to_be_visible(timeout=10_000)
+    expect(page.locator(".vfc-typing")).to_have_count(0)
+    expect(error.get_by_role("button", name="重试")).to_be_visible()
