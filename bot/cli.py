@@ -49,12 +49,21 @@ def _write_run_info(stack) -> None:
 
 
 def cmd_run(args) -> int:
+    import os
     import signal
     import subprocess
 
     from bot.serving.stack import RASA_BIN, Stack, StackError, base_env
 
-    stack = Stack(rasa_port=args.port, actions_port=args.actions_port, start_actions=True)
+    stack = Stack(rasa_port=args.port, actions_port=args.actions_port, start_actions=True,
+                  web_port=args.web_port or None)
+    if os.environ.get("BOT_MESSAGING") == "1":
+        # Telegram needs its variables and the internet at startup: opt-in only (docs/channels.md).
+        stack.credentials = "credentials.messaging.yml"
+        unset = [v for v in ("TELEGRAM_ACCESS_TOKEN", "TELEGRAM_VERIFY", "TELEGRAM_WEBHOOK_URL") if not os.environ.get(v)]
+        if unset:
+            print(f"error: BOT_MESSAGING=1 needs {', '.join(unset)} (see docs/channels.md)", file=sys.stderr)
+            return 1
     try:
         if args.shell:
             stack.start_action_server()
@@ -66,15 +75,18 @@ def cmd_run(args) -> int:
         print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
         stack.start()
         _write_run_info(stack)
+        web_line = f"Web chat demo: {stack.web_url}\n" if stack.web_url else ""
         print(f"""
 The bot is running.
   Rasa server (REST channel): {stack.rasa_url}/webhooks/rest/webhook
   Action server:              {stack.actions_url}/webhook
   Logs:                       {stack.log_dir}
-Try:  curl -s -X POST {stack.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+{web_line}Try:  curl -s -X POST {stack.rasa_url}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
         -d '{{"sender": "me", "message": "加强针怎么打"}}'
   or: echo 加强针怎么打 | .venv/bin/python -m bot ask
 Press Ctrl-C to stop.""", flush=True)
+        # Blocked first, so SIGTERM waits here too instead of killing us before cleanup.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
         print("\nstopping...", flush=True)
         return 0
@@ -123,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--actions-port", type=int, default=5055)
     run.add_argument("--shell", action="store_true", help="chat in this terminal instead of serving")
+    run.add_argument("--web-port", type=int, default=8000,
+                     help="serve the web chat demo page on this port (0: do not serve it)")
     run.set_defaults(func=cmd_run)
 
     ask = sub.add_parser("ask", help="answer questions from stdin, one JSON object per line")

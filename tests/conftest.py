@@ -25,11 +25,14 @@ def faqs():
 
 
 @pytest.fixture(scope="session")
-def stack():
+def stack(tmp_path_factory):
     """The real Rasa server and action server, on free ports, for the whole session."""
     from bot.serving.stack import Stack, free_port
 
-    with Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs") as running:
+    # web_port: the web widget's tests drive the demo page against this same stack.
+    with Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs",
+               web_port=free_port(),
+               tracker_db=tmp_path_factory.mktemp("trackers") / "conversations.db") as running:
         yield running
 
 

@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "vaccine-faq.tar.gz"
+RASA_MAX_BODY_BYTES = 256 * 1024
+DEFAULT_WEB_PORT = 8000
 
 
 class StackError(RuntimeError):
@@ -41,6 +43,19 @@ def _port_open(host: str, port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.3)
         return sock.connect_ex((host, port)) == 0
+
+
+def cors_origins(web_port: Optional[int] = None) -> List[str]:
+    """Origins whose pages may call the Rasa server from a browser.
+
+    BOT_CORS_ORIGINS (comma or space separated) replaces the default, which is
+    the demo page's own origin under both names a browser may use for it.
+    """
+    configured = os.environ.get("BOT_CORS_ORIGINS", "").replace(",", " ").split()
+    if configured:
+        return configured
+    port = web_port or DEFAULT_WEB_PORT
+    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
 
 def base_env() -> dict:
@@ -67,6 +82,14 @@ class Stack:
     log_dir: Path = PROJECT_ROOT / ".cache" / "logs"
     start_actions: bool = True
     auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Relative to the project root; `BOT_MESSAGING=1 make run` picks credentials.messaging.yml.
+    credentials: str = "credentials.yml"
+    # Added to both children's environment (e.g. a channel's secrets in tests).
+    extra_env: dict = field(default_factory=dict)
+    # When set, start() also serves the web chat widget and its demo page here.
+    web_port: Optional[int] = None
+    # The SQLite file of the default tracker store (endpoints.yml).
+    tracker_db: Path = PROJECT_ROOT / "state" / "conversations.db"
     _procs: List[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -77,12 +100,19 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}"
 
-    def _spawn(self, name: str, cmd: List[str]) -> subprocess.Popen:
+    @property
+    def web_url(self) -> Optional[str]:
+        # "localhost", not the bind address: it is the origin CORS allows by default.
+        return f"http://localhost:{self.web_port}/" if self.web_port else None
+
+    def _spawn(self, name: str, cmd: List[str], env_extra: Optional[dict] = None) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.rasa_port}.log", "ab")
         env = base_env()
         env["RASA_ACTIONS_URL"] = f"{self.actions_url}/webhook"
         env["BOT_ACTIONS_EAGER"] = "1"
+        env.update(env_extra or {})
+        env.update(self.extra_env)
         proc = subprocess.Popen(
             cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in the terminal reaches us; we stop the children in order
@@ -103,13 +133,40 @@ class Stack:
             raise StackError(f"trained model {self.model} is missing; run `make model`")
         if _port_open(self.host, self.rasa_port):
             raise StackError(f"port {self.rasa_port} is already in use; stop what runs there or pick another port")
+        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        rasa_env = {
+            "BOT_TRACKER_DB": str(self.tracker_db),
+            # Sanic refuses bigger bodies with 413 before any handler runs; the
+            # public channels need a few KB at most.
+            "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_BODY_BYTES),
+        }
         return self._spawn("rasa", [
             str(RASA_BIN), "run", "--model", str(self.model), "--port", str(self.rasa_port),
             "--interface", self.host,
-            "--credentials", "credentials.yml", "--endpoints", "endpoints.yml",
+            "--credentials", str(self.credentials), "--endpoints", "endpoints.yml",
             # The HTTP API (trackers, parse) is only open to holders of this run's token.
             "--enable-api", "--auth-token", self.auth_token,
-        ])
+            # Browsers may call the REST channel only from these pages (the web widget).
+            "--cors", *cors_origins(self.web_port),
+        ], rasa_env)
+
+    def start_web_server(self) -> subprocess.Popen:
+        if _port_open(self.host, self.web_port):
+            raise StackError(f"port {self.web_port} is already in use; stop what runs there or pick another port")
+        return self._spawn("web", [sys.executable, "-m", "bot.serving.web_server", "--host", self.host,
+                                   "--port", str(self.web_port), "--rasa-url", self.rasa_url])
+
+    def _wait_web_ready(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if requests.get(f"http://{self.host}:{self.web_port}/config.js", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise StackError(f"web chat server not ready after {timeout:.0f}s; see logs in {self.log_dir}")
+            time.sleep(0.2)
 
     def wait_ready(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
@@ -136,7 +193,11 @@ class Stack:
             if self.start_actions:
                 self.start_action_server()
             self.start_rasa_server()
+            if self.web_port:
+                self.start_web_server()
             self.wait_ready(timeout)
+            if self.web_port:
+                self._wait_web_ready()
         except BaseException:
             self.stop()
             raise
