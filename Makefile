@@ -27,6 +27,7 @@ help:
 	@echo "make test   - set up everything missing, then run the whole test suite"
 	@echo "make shell  - chat with the bot in the terminal (rasa shell)"
 	@echo "make eval   - evaluate intent-only / retrieval-only / hybrid on eval/test.yml"
+	@echo "make bench  - retrieval latency, REST turn latency per configuration, 20-user load test"
 
 $(APP_VENV)/.installed: requirements/app.lock requirements/app-nodeps.txt
 	rm -rf $(APP_VENV)
@@ -83,7 +84,9 @@ calibrate: setup
 	$(APP_PY) -m bot calibrate
 
 bench: setup
+	$(APP_PY) -m bot.benchmarks.retrieval_latency
 	$(APP_PY) -m bot.benchmarks.turn_latency
+	$(APP_PY) -m bot.benchmarks.load_test --users 20 --seconds 60
 
 lock-app: $(APP_VENV)/.installed
 	$(APP_VENV)/bin/pip freeze --exclude-editable | grep -v -i -E '^(rasa-sdk|rasa_sdk)==' > requirements/app.lock

@@ -1,9 +1,16 @@
-from bot.answering.decide import Mode, RetrievalView, RetrievedFaq, Thresholds, decide
-from bot.answering.intent_view import IntentView, intent_view_from_parse
+import numpy as np
 
-T = Thresholds(intent_weight=0.5, retrieval_floor=0.8, retrieval_ceiling=0.95, out_of_scope_weight=0.3,
-               bank_out_of_scope_weight=0.5, bank_out_of_scope_margin=0.0,
-               answer_threshold=0.45, margin=0.05, retrieval_only_threshold=0.88)
+from bot.answering.combiner import FEATURES, Combiner, feature_rows, fit_logistic
+from bot.answering.decide import Calibration, Mode, RetrievalView, RetrievedFaq, decide
+from bot.answering.intent_view import IntentView, intent_view_from_parse
+from bot.answering.settings import load_answering_settings
+
+# A hand-set combiner: intent and retrieval both count, out-of-scope evidence counts against.
+COMBINER = Combiner(
+    weights={"intent_score": 4.0, "intent_top": 1.0, "out_of_scope_intent": -3.0, "passage_score": 5.0,
+             "question_score": 10.0, "retrieval_top": 1.0, "retrieval_lead": 10.0, "out_of_scope_lead": -30.0},
+    bias=-20.0, threshold=0.5)
+CAL = Calibration(retrieval_only_threshold=0.9, combiner=COMBINER)
 
 
 def parse(intent, conf, ranking=(), oos=0.0):
@@ -16,7 +23,7 @@ def parse(intent, conf, ranking=(), oos=0.0):
 
 
 def hit(fid, score, kind="faq_question", text="……"):
-    return RetrievedFaq(fid, score, f"{fid}#x", kind, text)
+    return RetrievedFaq(fid, score, f"{fid}#x", kind, text, passage_score=score, question_score=score)
 
 
 def found(*hits, lead=-0.1):
@@ -32,72 +39,83 @@ def test_intent_view_reads_rasa_parse():
 
 def test_intent_view_survives_garbage():
     for junk in (None, 42, "text", {"intent": "x"}, {"response_selector": {"faq": {"ranking": [None, {}]}}}):
-        view = intent_view_from_parse(junk)
-        assert view.faq_choice is None
+        assert intent_view_from_parse(junk).faq_choice is None
 
 
 def test_fallback_keeps_faq_confidence_from_ranking():
     p = parse("faq", 0.8, [("eligibility", 0.4), ("booster_target", 0.35)])
     p["intent"] = {"name": "nlu_fallback", "confidence": 0.55}
     view = intent_view_from_parse(p)
-    assert view.faq_choice is None
-    assert view.faq_confidence == 0.8
+    assert view.faq_choice is None and view.faq_confidence == 0.8
 
 
 def test_intent_mode_answers_only_confident_faq():
-    yes = decide(intent_view_from_parse(parse("faq", 0.9, [("vaccine_types", 0.9)])), None, T, Mode.INTENT)
-    no = decide(intent_view_from_parse(parse("out_of_scope", 0.9)), None, T, Mode.INTENT)
-    assert (yes.kind, yes.faq_id) == ("faq", "vaccine_types")
-    assert not no.answered
+    yes = decide(intent_view_from_parse(parse("faq", 0.9, [("vaccine_types", 0.9)])), None, CAL, Mode.INTENT)
+    no = decide(intent_view_from_parse(parse("out_of_scope", 0.9)), None, CAL, Mode.INTENT)
+    assert (yes.kind, yes.faq_id) == ("faq", "vaccine_types") and not no.answered
 
 
-def test_hybrid_agreement_answers_and_disagreement_at_low_scores_declines():
-    view = intent_view_from_parse(parse("faq", 0.9, [("vaccine_types", 0.9), ("eligibility", 0.05)]))
-    agreed = decide(view, found(hit("vaccine_types", 0.93), hit("eligibility", 0.85)), T)
+def test_hybrid_answers_when_layers_agree_and_declines_weak_evidence():
+    view = intent_view_from_parse(parse("faq", 0.95, [("vaccine_types", 0.95), ("eligibility", 0.02)]))
+    agreed = decide(view, found(hit("vaccine_types", 0.96), hit("eligibility", 0.85)), CAL)
     assert (agreed.kind, agreed.faq_id) == ("faq", "vaccine_types")
     unsure = intent_view_from_parse(parse("nlu_fallback", 0.5, []))
-    weak = decide(unsure, found(hit("vaccine_types", 0.82), hit("eligibility", 0.81)), T)
-    assert not weak.answered
+    assert not decide(unsure, found(hit("vaccine_types", 0.82), hit("eligibility", 0.81)), CAL).answered
 
 
-def test_higher_retrieval_score_means_more_likely_to_answer():
+def test_higher_similarity_means_more_likely_to_answer():
     """Direction of the threshold: raising the similarity (never lowering it) turns a decline into an answer."""
     view = IntentView("nlu_fallback", 0.5, 0.0, ())
-    low = decide(view, found(hit("eligibility", 0.83, "sentence")), T)
-    high = decide(view, found(hit("eligibility", 0.97, "sentence")), T)
-    assert not low.answered and high.answered
-    assert T.stretch(0.97) > T.stretch(0.83)
+    low = decide(view, found(hit("eligibility", 0.83, "sentence"), hit("vaccine_types", 0.8)), CAL)
+    high = decide(view, found(hit("eligibility", 0.99, "sentence"), hit("vaccine_types", 0.8)), CAL)
+    assert not low.answered and high.answered and high.score > low.score
+
+
+def test_calibrated_settings_point_the_right_way():
+    """Whatever calibration fitted, more similarity must never count against answering,
+    and out-of-scope evidence must never count for it."""
+    weights = load_answering_settings().calibration.combiner.weights
+    assert weights["question_score"] > 0 and weights["passage_score"] > 0 and weights["retrieval_lead"] > 0
+    assert weights["out_of_scope_lead"] < 0
+    assert 0 < load_answering_settings().calibration.combiner.threshold < 1
 
 
 def test_passage_is_quoted_when_retrieval_found_a_sentence_the_intent_layer_did_not_pick():
     view = IntentView("nlu_fallback", 0.5, 0.3, (("booster_target", 0.6),))
-    d = decide(view, found(hit("booster_schedule", 0.97, "sentence", "另外，……暂不用进行加强免疫。")), T)
-    assert d.kind == "passage" and d.faq_id == "booster_schedule"
-    assert "暂不用" in d.passage.passage_text
+    d = decide(view, found(hit("booster_schedule", 0.99, "sentence", "另外，……暂不用进行加强免疫。"),
+                           hit("booster_target", 0.85)), CAL)
+    assert d.kind == "passage" and d.faq_id == "booster_schedule" and "暂不用" in d.passage.passage_text
 
 
-def test_out_of_scope_belief_counts_against_answering():
-    retrieved = found(hit("booster_schedule", 0.9))
-    calm = decide(IntentView("nlu_fallback", 0.5, 0.0, (), 0.0), retrieved, T)
-    sure_oos = decide(IntentView("out_of_scope", 0.95, 0.0, (), 0.95), retrieved, T)
-    assert calm.score > sure_oos.score
+def test_out_of_scope_evidence_counts_against_answering():
+    calm = decide(IntentView("nlu_fallback", 0.5, 0.0, (), 0.0), found(hit("booster_schedule", 0.95), lead=-0.05), CAL)
+    oos = decide(IntentView("nlu_fallback", 0.5, 0.0, (), 0.0), found(hit("booster_schedule", 0.95), lead=0.03), CAL)
+    assert calm.score > oos.score
 
 
 def test_hybrid_without_retrieval_falls_back_to_intent_layer():
     view = intent_view_from_parse(parse("faq", 0.9, [("booster_schedule", 0.9)]))
-    d = decide(view, None, T, Mode.HYBRID)
-    assert d.faq_id == "booster_schedule"
+    assert decide(view, None, CAL, Mode.HYBRID).faq_id == "booster_schedule"
 
 
 def test_retrieval_mode_uses_its_own_threshold():
     view = IntentView(None, 0.0, 0.0, ())
-    assert decide(view, found(hit("eligibility", 0.95)), T, Mode.RETRIEVAL).answered
-    assert not decide(view, found(hit("eligibility", 0.85)), T, Mode.RETRIEVAL).answered
-    assert not decide(view, found(), T, Mode.RETRIEVAL).answered
+    assert decide(view, found(hit("eligibility", 0.95)), CAL, Mode.RETRIEVAL).answered
+    assert not decide(view, found(hit("eligibility", 0.85)), CAL, Mode.RETRIEVAL).answered
+    assert not decide(view, found(), CAL, Mode.RETRIEVAL).answered
 
 
-def test_nearest_training_question_out_of_scope_counts_against_answering():
-    view = IntentView("nlu_fallback", 0.5, 0.0, ())
-    like_faq = decide(view, found(hit("booster_schedule", 0.96), lead=-0.05), T)
-    like_oos = decide(view, found(hit("booster_schedule", 0.96), lead=0.03), T)
-    assert like_faq.answered and not like_oos.answered
+def test_feature_rows_cover_every_candidate():
+    view = intent_view_from_parse(parse("faq", 0.9, [("a", 0.7), ("b", 0.2)]))
+    ids, rows = feature_rows(view, found(hit("b", 0.9), hit("c", 0.8)))
+    assert ids == ["a", "b", "c"] and rows.shape == (3, len(FEATURES))
+    top = dict(zip(FEATURES, rows[1]))
+    assert top["retrieval_top"] == 1.0 and abs(top["retrieval_lead"] - 0.1) < 1e-9
+
+
+def test_logistic_fit_learns_a_separable_rule():
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(400, len(FEATURES)))
+    labels = (rows[:, 4] > 0).astype(float)  # only question_score matters
+    weights, bias = fit_logistic(rows, labels)
+    assert weights["question_score"] > 3 * max(abs(v) for k, v in weights.items() if k != "question_score")

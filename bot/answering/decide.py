@@ -1,19 +1,22 @@
-"""Answer or decline: weighs the intent layer's view against retrieval scores.
+"""Answer or decline, in three configurations:
 
-Both views become one score per FAQ id:
-    combined = w * P(faq) * P(answer | faq)  +  (1 - w) * stretched retrieval score
-               - out_of_scope_weight * P(out_of_scope)
-               - bank_out_of_scope_weight   (when the nearest training question is an out-of-scope one)
-and the best FAQ is answered only when its combined score clears a threshold
-and beats the runner-up by a margin. All numbers live in settings/answering.yml
-and are calibrated on eval/dev.yml (`python -m bot calibrate`).
+- intent: the Rasa intent layer alone (answer when it chose a FAQ);
+- retrieval: retrieval alone (answer its top FAQ above a score threshold);
+- hybrid: both, weighed by the Combiner (bot/answering/combiner.py), which
+  estimates for each FAQ the probability that answering it is right.
+
+All numbers live in settings/answering.yml and are fitted on eval/dev.yml
+(`python -m bot calibrate --write`), never on eval/test.yml.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
+import numpy as np
+
+from bot.answering.combiner import Combiner, feature_rows
 from bot.answering.intent_view import IntentView
 
 PASSAGE_KINDS = ("sentence", "window", "intro")
@@ -34,6 +37,8 @@ class RetrievedFaq:
     passage_id: str
     passage_kind: str
     passage_text: str
+    passage_score: float = 0.0  # fused cosine+BM25 of the passage
+    question_score: float = 0.0  # cosine to the nearest training paraphrase of this FAQ
 
 
 @dataclass(frozen=True)
@@ -45,20 +50,9 @@ class RetrievalView:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    intent_weight: float
-    retrieval_floor: float  # retrieval scores at or below this count as 0
-    retrieval_ceiling: float  # ... at or above this as 1
-    out_of_scope_weight: float  # how much the intent layer's out_of_scope belief counts against answering
-    bank_out_of_scope_weight: float  # penalty when the nearest training question is out of scope ...
-    bank_out_of_scope_margin: float  # ... by at least this much cosine
-    answer_threshold: float
-    margin: float
-    retrieval_only_threshold: float  # on the raw retrieval score, for Mode.RETRIEVAL
-
-    def stretch(self, score: float) -> float:
-        span = self.retrieval_ceiling - self.retrieval_floor
-        return min(1.0, max(0.0, (score - self.retrieval_floor) / span)) if span > 0 else 0.0
+class Calibration:
+    retrieval_only_threshold: float  # on the retrieval score (higher = more similar), for Mode.RETRIEVAL
+    combiner: Combiner  # for Mode.HYBRID
 
 
 @dataclass(frozen=True)
@@ -68,31 +62,35 @@ class Decision:
     passage: Optional[RetrievedFaq] = None
     score: float = 0.0
     reason: str = ""
-    scores: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)  # combined, best first
+    scores: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)  # per FAQ, best first
 
     @property
     def answered(self) -> bool:
         return self.kind != "decline"
 
 
-def _best_two(scores: Dict[str, float]) -> Tuple[Tuple[str, float], ...]:
-    return tuple(sorted(scores.items(), key=lambda item: item[1], reverse=True))
+def best_hits(retrieval: Optional[RetrievalView]) -> Dict[str, RetrievedFaq]:
+    hits: Dict[str, RetrievedFaq] = {}
+    for hit in retrieval.faqs if retrieval else ():
+        if hit.faq_id is not None and (hit.faq_id not in hits or hit.score > hits[hit.faq_id].score):
+            hits[hit.faq_id] = hit
+    return hits
 
 
-def _answer(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],
-            reason: str, ranked) -> Decision:
+def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],
+                reason: str, ranked=()) -> Decision:
     hit = hits.get(faq_id)
     # Quote the sentence retrieval found only when the intent layer would not have
     # chosen this FAQ itself: then the sentence, not the headline answer, is what matched.
     if hit is not None and hit.passage_kind in PASSAGE_KINDS and intent.faq_choice != faq_id:
-        return Decision("passage", faq_id, hit, score, reason, ranked)
-    return Decision("faq", faq_id, None, score, reason, ranked)
+        return Decision("passage", faq_id, hit, score, reason, tuple(ranked))
+    return Decision("faq", faq_id, None, score, reason, tuple(ranked))
 
 
 def decide(
     intent: IntentView,
     retrieval: Optional[RetrievalView],
-    thresholds: Thresholds,
+    calibration: Calibration,
     mode: Mode = Mode.HYBRID,
 ) -> Decision:
     """`retrieval` is None when retrieval is unavailable; hybrid then falls back
@@ -104,38 +102,23 @@ def decide(
         conf = dict(intent.faq_ranking)[choice]
         return Decision("faq", choice, None, intent.faq_confidence * conf, "intent layer")
 
-    hits: Dict[str, RetrievedFaq] = {}
-    for hit in retrieval.faqs if retrieval else ():
-        if hit.faq_id is not None and (hit.faq_id not in hits or hit.score > hits[hit.faq_id].score):
-            hits[hit.faq_id] = hit
-
+    hits = best_hits(retrieval)
     if mode is Mode.RETRIEVAL:
-        ranked = _best_two({fid: h.score for fid, h in hits.items()})
-        if not ranked or ranked[0][1] < thresholds.retrieval_only_threshold:
-            return Decision("decline", reason="retrieval below threshold", scores=ranked)
+        ranked = sorted(((fid, h.score) for fid, h in hits.items()), key=lambda item: item[1], reverse=True)
+        if not ranked or ranked[0][1] < calibration.retrieval_only_threshold:
+            return Decision("decline", reason="retrieval below threshold", scores=tuple(ranked))
         fid, score = ranked[0]
         hit = hits[fid]
         kind = "passage" if hit.passage_kind in PASSAGE_KINDS else "faq"
-        return Decision(kind, fid, hit if kind == "passage" else None, score, "retrieval", ranked)
+        return Decision(kind, fid, hit if kind == "passage" else None, score, "retrieval", tuple(ranked))
 
-    w = thresholds.intent_weight
-    intent_scores = intent.faq_scores()
-    penalty = thresholds.out_of_scope_weight * intent.out_of_scope_confidence
-    if retrieval.out_of_scope_lead >= thresholds.bank_out_of_scope_margin:
-        penalty += thresholds.bank_out_of_scope_weight
-    combined = {
-        fid: w * intent_scores.get(fid, 0.0)
-        + (1 - w) * thresholds.stretch(hits[fid].score if fid in hits else 0.0)
-        - penalty
-        for fid in set(intent_scores) | set(hits)
-    }
-    ranked = _best_two(combined)
-    if not ranked:
+    faq_ids, rows = feature_rows(intent, retrieval)
+    if not faq_ids:
         return Decision("decline", reason="no candidates")
-    fid, score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score < thresholds.answer_threshold:
-        return Decision("decline", reason=f"best {fid} {score:.3f} below threshold", score=score, scores=ranked)
-    if score - runner_up < thresholds.margin:
-        return Decision("decline", reason=f"{fid} vs {ranked[1][0]} too close", score=score, scores=ranked)
-    return _answer(fid, score, intent, hits, "hybrid", ranked)
+    probabilities = calibration.combiner.probabilities(rows)
+    order = np.argsort(-probabilities, kind="stable")
+    ranked = tuple((faq_ids[i], float(probabilities[i])) for i in order)
+    fid, p = ranked[0]
+    if p < calibration.combiner.threshold:
+        return Decision("decline", reason=f"best {fid} P(right)={p:.2f} below threshold", score=p, scores=ranked)
+    return answer_with(fid, p, intent, hits, "hybrid", ranked)

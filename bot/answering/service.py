@@ -53,6 +53,8 @@ def retrieval_view(analysis) -> RetrievalView:
             passage_id=fs.best.passage.id,
             passage_kind=fs.best.passage.kind,
             passage_text=fs.best.passage.text,
+            passage_score=float(fs.score),
+            question_score=per_faq.get(fs.faq_id, 0.0),
         )
         for fs in analysis.faqs
     )
@@ -110,7 +112,7 @@ class AnsweringService:
         # The intent layer parsed only the fragment (那智飞的呢), not the question it
         # continues; for a follow-up only retrieval saw the whole question.
         effective = Mode.RETRIEVAL if mode is Mode.HYBRID and query != text and retrieved is not None else mode
-        decision = decide(intent, retrieved, self.settings.thresholds, effective)
+        decision = decide(intent, retrieved, self.settings.calibration, effective)
         reply = self._render(decision, intent.intent)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)

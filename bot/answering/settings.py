@@ -1,12 +1,13 @@
 """Loads settings/answering.yml, refusing wrong types with a clear message."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot.answering.decide import Thresholds
+from bot.answering.combiner import FEATURES, Combiner
+from bot.answering.decide import Calibration
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "settings" / "answering.yml"
 
@@ -17,8 +18,15 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class AnsweringSettings:
-    thresholds: Thresholds
+    calibration: Calibration
     follow_up_max_chars: int
+
+
+def _number(raw: dict, key: str, where: str) -> float:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SettingsError(f"{where}: '{key}' must be a number, got {value!r}")
+    return float(value)
 
 
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
@@ -26,15 +34,21 @@ def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise SettingsError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise SettingsError(f"{path} must be a mapping of setting: value")
-    values = {}
-    for f in fields(Thresholds):
-        value = raw.get(f.name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SettingsError(f"{path}: '{f.name}' must be a number, got {value!r}")
-        values[f.name] = float(value)
+    if not isinstance(raw, dict) or not isinstance(raw.get("combiner"), dict):
+        raise SettingsError(f"{path} must be a mapping with a 'combiner' section")
+    combiner = raw["combiner"]
+    weights = combiner.get("weights")
+    if not isinstance(weights, dict) or set(weights) != set(FEATURES):
+        raise SettingsError(f"{path}: combiner.weights must list exactly {', '.join(FEATURES)}")
+    calibration = Calibration(
+        retrieval_only_threshold=_number(raw, "retrieval_only_threshold", str(path)),
+        combiner=Combiner(
+            weights={name: _number(weights, name, f"{path} combiner.weights") for name in FEATURES},
+            bias=_number(combiner, "bias", f"{path} combiner"),
+            threshold=_number(combiner, "threshold", f"{path} combiner"),
+        ),
+    )
     follow = raw.get("follow_up_max_chars", 12)
     if isinstance(follow, bool) or not isinstance(follow, int) or follow < 0:
         raise SettingsError(f"{path}: 'follow_up_max_chars' must be a whole number >= 0, got {follow!r}")
-    return AnsweringSettings(Thresholds(**values), follow)
+    return AnsweringSettings(calibration, follow)

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from bot.answering.decide import Decision, Mode, RetrievalView, Thresholds, decide
+from bot.answering.decide import Calibration, Decision, Mode, RetrievalView, decide
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.service import AnsweringService
 from bot.evaluation.dataset import EvalQuestion, load_eval_set
@@ -26,13 +26,13 @@ def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
     return parses, retrieved
 
 
-def decisions_for(mode: Mode, parses, retrieved: List[RetrievalView], thresholds: Thresholds) -> List[Decision]:
-    return [decide(intent_view_from_parse(p), r, thresholds, mode) for p, r in zip(parses, retrieved)]
+def decisions_for(mode: Mode, parses, retrieved: List[RetrievalView], calibration: Calibration) -> List[Decision]:
+    return [decide(intent_view_from_parse(p), r, calibration, mode) for p, r in zip(parses, retrieved)]
 
 
-def evaluate(questions, parses, retrieved, thresholds, faqs) -> Dict[Mode, Scorecard]:
+def evaluate(questions, parses, retrieved, calibration, faqs) -> Dict[Mode, Scorecard]:
     return {
-        mode: scorecard(mode.value, questions, decisions_for(mode, parses, retrieved, thresholds), faqs)
+        mode: scorecard(mode.value, questions, decisions_for(mode, parses, retrieved, calibration), faqs)
         for mode in Mode
     }
 
@@ -82,7 +82,7 @@ def main(args) -> int:
     questions = load_eval_set(PROJECT_ROOT / args.set)
     service = AnsweringService.from_project()
     parses, retrieved = gather(questions, service)
-    cards = evaluate(questions, parses, retrieved, service.settings.thresholds, service.faqs)
+    cards = evaluate(questions, parses, retrieved, service.settings.calibration, service.faqs)
     text = report(questions, cards, nlu_metrics(questions, parses), args.set)
     print(text)
     print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)

@@ -1,0 +1,14 @@
+"""Questions the benchmarks send: the development evaluation set, so the mix of
+in-scope, inside-answer and out-of-scope questions is realistic."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+from bot.evaluation.dataset import load_eval_set
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def benchmark_questions() -> List[str]:
+    return [q.text for q in load_eval_set(PROJECT_ROOT / "eval" / "dev.yml")]

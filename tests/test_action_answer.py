@@ -1,0 +1,118 @@
+"""The answering action: a thin adapter, tested with a stand-in service (fast)
+and with the real service and models (slow)."""
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.answer as answer_module
+from actions.answer import ActionAnswer, previous_user_text
+from bot.answering.decide import Decision
+from bot.answering.service import Reply
+
+
+def tracker(*user_texts, parse=None):
+    events = []
+    for text in user_texts:
+        events += [{"event": "user", "text": text}, {"event": "action", "name": "action_listen"}]
+    latest = dict(parse or {}, text=user_texts[-1])
+    return Tracker("u1", {}, latest, events, False, None, {}, "action_listen")
+
+
+class StubService:
+    def __init__(self, reply):
+        self.reply, self.calls = reply, []
+
+    def answer(self, text, parse, previous, mode):
+        self.calls.append((text, previous, mode))
+        return self.reply
+
+
+@pytest.fixture
+def stub(monkeypatch):
+    def install(reply):
+        service = StubService(reply)
+        monkeypatch.setattr(answer_module, "_service", service)
+        return service
+    return install
+
+
+def test_rendered_answer_goes_out_with_its_metadata(stub):
+    meta = {"answer_id": "booster_schedule", "sources": [{"article": "文章"}]}
+    service = stub(Reply(Decision("faq", "booster_schedule"), text="答案\n【来源】…", metadata=meta))
+    dispatcher = CollectingDispatcher()
+    ActionAnswer().run(dispatcher, tracker("加强针怎么打", "那智飞的呢"), {})
+    assert dispatcher.messages[0]["text"] == "答案\n【来源】…"
+    assert dispatcher.messages[0]["custom"] == {"answer": meta}
+    assert service.calls[0][:2] == ("那智飞的呢", "加强针怎么打")
+
+
+def test_decline_uses_the_domain_response_and_notices_follow(stub):
+    stub(Reply(Decision("decline"), response="utter_out_of_scope", notices=["utter_search_unavailable"],
+               metadata={"answer_id": None}))
+    dispatcher = CollectingDispatcher()
+    ActionAnswer().run(dispatcher, tracker("政采贷怎么申请"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_search_unavailable"]
+
+
+def test_previous_user_text():
+    assert previous_user_text(tracker("一", "二", "三")) == "二"
+    assert previous_user_text(tracker("只有一句")) is None
+
+
+INSIDE = [("奥密克戎会逃逸疫苗吗", "why_vaccinate", "没有完全逃逸"),
+          ("打完智飞三针还要加强吗", "booster_schedule", "暂不用进行加强免疫"),
+          ("科兴是哪种疫苗", "vaccine_types", "灭活疫苗")]
+UNCOVERED = ["打完疫苗发烧怎么办", "孕妇能打吗", "政采贷利率多少", "今天天气怎么样"]
+
+
+@pytest.mark.slow
+class TestRealService:
+    @pytest.fixture(scope="class")
+    def service(self):
+        from bot.answering.service import AnsweringService
+
+        return AnsweringService.from_project()
+
+    @pytest.fixture(scope="class")
+    def parses(self):
+        # One Rasa model load for every question of this class.
+        from bot.evaluation.rasa_parses import parse_with_rasa
+
+        texts = [q for q, _, _ in INSIDE] + UNCOVERED + ["那智飞的呢", "加强针怎么打"]
+        return dict(zip(texts, parse_with_rasa(texts)))
+
+    @pytest.fixture
+    def ask(self, service, parses):
+        return lambda text, previous=None: service.answer(text, parses[text], previous)
+
+    @pytest.mark.parametrize("question, faq_id, must_say", INSIDE)
+    def test_answers_found_inside_an_answer(self, ask, question, faq_id, must_say):
+        reply = ask(question)
+        assert reply.decision.faq_id == faq_id
+        assert must_say in reply.text and "【来源】" in reply.text
+        assert reply.metadata["sources"][0]["newspaper"] == "大同日报"
+
+    @pytest.mark.parametrize("question", UNCOVERED)
+    def test_declines_what_the_source_does_not_cover(self, ask, question):
+        reply = ask(question)
+        assert not reply.decision.answered and reply.response in ("utter_out_of_scope", "utter_default")
+        assert reply.metadata["answer_id"] is None and reply.metadata["sources"] == []
+
+    def test_follow_up_uses_the_previous_question(self, ask):
+        reply = ask("那智飞的呢", previous="加强针怎么打")
+        assert reply.decision.faq_id == "booster_schedule"
+        assert reply.metadata["search_query"] == "加强针怎么打 那智飞的呢"
+
+    def test_missing_model_degrades_to_the_intent_layer(self, parses):
+        from bot.answering.service import AnsweringService
+        from bot.answering.settings import load_answering_settings
+        from bot.ingest.pipeline import load_faqs
+        from bot.answering.service import FAQ_PATH
+
+        def broken():
+            raise RuntimeError("model folder missing; run make embedding-model")
+
+        service = AnsweringService(load_faqs(FAQ_PATH), load_answering_settings(), retriever_factory=broken)
+        reply = service.answer("加强针怎么打", parses["加强针怎么打"])
+        assert reply.decision.faq_id == "booster_schedule"
+        assert reply.notices == ["utter_search_unavailable"] and reply.metadata["retrieval"] == "unavailable"
