@@ -91,3 +91,14 @@ def test_any_text_gets_a_reply_or_a_clear_error(stack, text):
     else:
         assert 400 <= resp.status_code < 500, (text, resp.status_code)
         assert resp.json()["message"]
+
+
+def test_logs_hold_neither_user_text_nor_the_token(stack, client):
+    marker = f"独特问题{uuid.uuid4().hex[:6]}加强针怎么打"
+    client.send(uuid.uuid4().hex, marker)
+    logs = [p for p in stack.log_dir.glob(f"*-{stack.rasa_port}.log")]
+    assert logs
+    for path in logs:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert marker not in text, path
+        assert stack.auth_token not in text, path
