@@ -7,6 +7,7 @@ import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answering.decide import Mode
@@ -53,7 +54,7 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response=reply.response, json_message=payload)
         for notice in reply.notices:
             dispatcher.utter_message(response=notice)
-        return []
+        return [SlotSet("answer_id", reply.metadata.get("answer_id"))]
 
 
 if os.environ.get("BOT_ACTIONS_EAGER") == "1":

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 BOT_UTTERED = "<bot_uttered>"
+# The answering action always sets this slot; test stories replay it too, while
+# `rasa test` never runs custom actions, so it is the marker that works in both.
+ANSWERED = "<answered>"
+ANSWER_SLOT = "answer_id"
 NOTICE = "utter_search_unavailable"
 
 
@@ -23,13 +27,13 @@ def next_outage_action(
     """Given this turn's actions and utterances (oldest first), say what to run
     next, or None when the answering action worked (or never ran).
 
-    A turn where `answering_action` ran but nothing was uttered after it is an
-    outage: answer from the domain, then add the notice, then listen.
+    A turn where `answering_action` ran but neither uttered nor set its slot
+    is an outage: answer from the domain, then add the notice, then listen.
     """
     if answering_action not in turn:
         return None
     after = list(turn[turn.index(answering_action) + 1:])
-    if after and after[0] == BOT_UTTERED:
+    if after and after[0] in (BOT_UTTERED, ANSWERED):
         return None  # the action answered itself
     fallback = _fallback_answer(intent)
     fallback_done = fallback in after

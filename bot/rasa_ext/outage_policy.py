@@ -16,11 +16,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_ext.outage_plan import next_outage_action
+from bot.rasa_ext.outage_plan import ANSWER_SLOT, ANSWERED, BOT_UTTERED, next_outage_action
 
 
 @DefaultV1Recipe.register(
@@ -54,7 +54,9 @@ class ActionServerOutagePolicy(Policy):
             if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
                 turn.append(event.action_name)
             elif isinstance(event, BotUttered):
-                turn.append("<bot_uttered>")
+                turn.append(BOT_UTTERED)
+            elif isinstance(event, SlotSet) and event.key == ANSWER_SLOT:
+                turn.append(ANSWERED)
         turn.reverse()
         intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
         action = next_outage_action(turn, intent, self.config["action_name"])

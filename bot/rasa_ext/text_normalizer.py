@@ -1,6 +1,8 @@
 """Normalises user text before jieba sees it, in training and at run time."""
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -12,6 +14,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.text.normalize import normalize_query
+
+_ROOT = Path(__file__).resolve().parents[2]
+# Everything that decides what the normaliser outputs.
+_BEHAVIOUR_FILES = sorted(
+    [*(_ROOT / "bot" / "text").glob("*.py"), *(_ROOT / "data" / "dictionary").rglob("*.*")]
+)
 
 
 @DefaultV1Recipe.register(
@@ -50,6 +58,17 @@ class ChineseTextNormalizer(GraphComponent):
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         pass
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        # Rasa caches training per component config and data; it cannot see the
+        # dictionaries and code behind this component, so name them here or a
+        # changed synonym would leave a model trained on the old normalisation.
+        digest = hashlib.sha256()
+        for path in _BEHAVIOUR_FILES:
+            digest.update(path.relative_to(_ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

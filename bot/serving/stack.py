@@ -81,9 +81,12 @@ class Stack:
     model: Path = DEFAULT_MODEL
     log_dir: Path = PROJECT_ROOT / ".cache" / "logs"
     start_actions: bool = True
-    auth_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Hex, so it can never start with "-" and be read as an option.
+    auth_token: str = field(default_factory=lambda: secrets.token_hex(24))
     # Relative to the project root; `BOT_MESSAGING=1 make run` picks credentials.messaging.yml.
     credentials: str = "credentials.yml"
+    # Relative to the project root; endpoints.scale-out.yml shares PostgreSQL + Redis between instances.
+    endpoints: str = "endpoints.yml"
     # Added to both children's environment (e.g. a channel's secrets in tests).
     extra_env: dict = field(default_factory=dict)
     # When set, start() also serves the web chat widget and its demo page here.
@@ -143,9 +146,9 @@ class Stack:
         return self._spawn("rasa", [
             str(RASA_BIN), "run", "--model", str(self.model), "--port", str(self.rasa_port),
             "--interface", self.host,
-            "--credentials", str(self.credentials), "--endpoints", "endpoints.yml",
+            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints),
             # The HTTP API (trackers, parse) is only open to holders of this run's token.
-            "--enable-api", "--auth-token", self.auth_token,
+            "--enable-api", f"--auth-token={self.auth_token}",
             # Browsers may call the REST channel only from these pages (the web widget).
             "--cors", *cors_origins(self.web_port),
         ], rasa_env)
@@ -177,7 +180,9 @@ class Stack:
             while True:
                 dead = [p for p in self._procs if p.poll() is not None]
                 if dead:
-                    raise StackError(f"{name} exited early (code {dead[0].returncode}); see logs in {self.log_dir}")
+                    which = " ".join(str(a) for a in dead[0].args[:3])
+                    raise StackError(f"`{which} …` exited early (code {dead[0].returncode}) while waiting for "
+                                     f"the {name}; see logs in {self.log_dir}")
                 try:
                     resp = requests.get(url, params=params, timeout=2)
                     if resp.ok and (name != "Rasa server" or resp.json().get("model_id")):
