@@ -18,6 +18,7 @@ from bot.retrieval.question_bank import BankMatch, load_training_questions, matc
 from bot.retrieval.settings import RetrievalSettings, load_settings
 from bot.retrieval.tokenize import Tokenizer, load_stopwords
 from bot.retrieval.vector_index import PassageEncoder, VectorIndex, load_or_build
+from bot.text.homophones import default_corrector
 from bot.text.normalize import Normalizer, load_synonyms
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None 
     articles = load_articles(settings.articles_path)
     faqs = load_faqs(settings.faq_path)
     passages = build_passages(articles, faqs)
-    normalizer = Normalizer(load_synonyms(settings.synonyms_path))
+    normalizer = Normalizer(load_synonyms(settings.synonyms_path), default_corrector())
     tokenizer = Tokenizer(
         user_dict=settings.user_dict_path,
         stopwords=load_stopwords(settings.stopwords_path),

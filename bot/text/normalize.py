@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,10 +88,13 @@ class _TraditionalToSimplified:
 
 
 class Normalizer:
-    """NFKC, control-char removal, Traditional->Simplified, then synonyms."""
+    """NFKC, control-char removal, Traditional->Simplified, homophone typos
+    (when a corrector is given), then synonyms."""
 
-    def __init__(self, synonyms: Mapping[str, str] | None = None) -> None:
+    def __init__(self, synonyms: Mapping[str, str] | None = None,
+                 homophones: Callable[[str], str] | None = None) -> None:
         self._t2s = _TraditionalToSimplified()
+        self._homophones = homophones
         self._synonyms = dict(synonyms or {})
         if self._synonyms:
             # Longest key first so '啥子' wins over '啥'; a single regex pass
@@ -110,6 +113,8 @@ class Normalizer:
         if not text:
             return ""
         text = self._t2s(text)
+        if self._homophones is not None:
+            text = self._homophones(text)
         if self._pattern is not None:
             text = self._pattern.sub(lambda match: self._synonyms[match.group(0)], text)
         return text
@@ -117,7 +122,9 @@ class Normalizer:
 
 @lru_cache(maxsize=1)
 def _default_normalizer() -> Normalizer:
-    return Normalizer(load_synonyms(DEFAULT_SYNONYMS_PATH))
+    from bot.text.homophones import default_corrector
+
+    return Normalizer(load_synonyms(DEFAULT_SYNONYMS_PATH), default_corrector())
 
 
 def normalize_query(text: str) -> str:
