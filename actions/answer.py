@@ -29,13 +29,23 @@ def service() -> AnsweringService:
     return _service
 
 
+# Small talk between a question and its follow-up (加强针怎么打 → 谢谢 → 那智飞的呢)
+# does not change what the follow-up continues.
+SMALL_TALK = {"greet", "thank", "goodbye", "bot_challenge", "capabilities"}
+
+
 def previous_user_text(tracker: Tracker) -> Optional[str]:
+    """The user's previous question in this conversation, skipping small talk."""
     seen_latest = False
     for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            if seen_latest:
-                return event.get("text")
+        if event.get("event") != "user":
+            continue
+        if not seen_latest:
             seen_latest = True
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent not in SMALL_TALK:
+            return event.get("text")
     return None
 
 

@@ -59,6 +59,16 @@ def test_previous_user_text():
     assert previous_user_text(tracker("只有一句")) is None
 
 
+def test_previous_user_text_skips_small_talk():
+    events = [
+        {"event": "user", "text": "加强针怎么打", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "user", "text": "谢谢", "parse_data": {"intent": {"name": "thank"}}},
+        {"event": "user", "text": "那智飞的呢", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    ]
+    t = Tracker("u1", {}, {"text": "那智飞的呢"}, events, False, None, {}, "action_listen")
+    assert previous_user_text(t) == "加强针怎么打"
+
+
 INSIDE = [("奥密克戎会逃逸疫苗吗", "why_vaccinate", "没有完全逃逸"),
           ("打完智飞三针还要加强吗", "booster_schedule", "暂不用进行加强免疫"),
           ("科兴是哪种疫苗", "vaccine_types", "灭活疫苗")]
