@@ -29,6 +29,9 @@ from bot.benchmarks.stats import fmt, summary_ms
 
 MAX_USERS = 100
 MAX_SECONDS = 300
+# A visitor asks a handful of questions, then leaves; an endless conversation
+# would measure the tracker store's growing history instead of the bot.
+TURNS_PER_CONVERSATION = 10
 
 
 def require_loopback(url: str) -> None:
@@ -43,9 +46,11 @@ def simulated_user(url: str, questions: List[str], deadline: float, seed: int,
     """One user: a conversation of questions, each sent after the previous answer."""
     rng = random.Random(seed)
     session = requests.Session()
-    sender = f"load-{uuid.uuid4().hex[:10]}"
-    latencies, errors = [], 0
+    latencies, errors, turns = [], 0, 0
     while time.monotonic() < deadline:
+        if turns % TURNS_PER_CONVERSATION == 0:
+            sender = f"load-{uuid.uuid4().hex[:10]}"
+        turns += 1
         started = time.perf_counter()
         try:
             resp = session.post(url, json={"sender": sender, "message": rng.choice(questions)}, timeout=30)
