@@ -51,9 +51,8 @@ def _write_run_info(stack) -> None:
 def cmd_run(args) -> int:
     import os
     import signal
-    import subprocess
 
-    from bot.serving.stack import RASA_BIN, Stack, StackError, base_env
+    from bot.serving.stack import Stack, StackError
 
     stack = Stack(rasa_port=args.port, actions_port=args.actions_port, start_actions=True,
                   web_port=args.web_port or None)
@@ -66,12 +65,8 @@ def cmd_run(args) -> int:
             return 1
     try:
         if args.shell:
-            stack.start_action_server()
-            env = base_env()
-            env["RASA_ACTIONS_URL"] = f"{stack.actions_url}/webhook"
             print("starting the action server and `rasa shell` (type /stop to quit)...", flush=True)
-            return subprocess.call([str(RASA_BIN), "shell", "--model", str(stack.model),
-                                    "--endpoints", "endpoints.yml"], cwd=PROJECT_ROOT, env=env)
+            return stack.run_shell()
         print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
         stack.start()
         _write_run_info(stack)

@@ -129,20 +129,32 @@ class Stack:
         return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                        "--port", str(self.actions_port)])
 
-    def start_rasa_server(self) -> subprocess.Popen:
+    def _rasa_env(self) -> dict:
+        """What endpoints.yml and the Rasa server read from the environment."""
         if not RASA_BIN.exists():
             raise StackError(f"{RASA_BIN} is missing; run `make setup`")
         if not self.model.exists():
             raise StackError(f"trained model {self.model} is missing; run `make model`")
-        if _port_open(self.host, self.rasa_port):
-            raise StackError(f"port {self.rasa_port} is already in use; stop what runs there or pick another port")
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        rasa_env = {
+        return {
             "BOT_TRACKER_DB": str(self.tracker_db),
             # Sanic refuses bigger bodies with 413 before any handler runs; the
             # public channels need a few KB at most.
             "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_BODY_BYTES),
         }
+
+    def run_shell(self) -> int:
+        """`rasa shell` in this terminal, with the action server behind it."""
+        env = {**base_env(), "RASA_ACTIONS_URL": f"{self.actions_url}/webhook", **self._rasa_env()}
+        self.start_action_server()
+        self.wait_ready(only_actions=True)
+        return subprocess.call([str(RASA_BIN), "shell", "--model", str(self.model),
+                                "--endpoints", str(self.endpoints)], cwd=PROJECT_ROOT, env=env)
+
+    def start_rasa_server(self) -> subprocess.Popen:
+        rasa_env = self._rasa_env()
+        if _port_open(self.host, self.rasa_port):
+            raise StackError(f"port {self.rasa_port} is already in use; stop what runs there or pick another port")
         return self._spawn("rasa", [
             str(RASA_BIN), "run", "--model", str(self.model), "--port", str(self.rasa_port),
             "--interface", self.host,
@@ -171,9 +183,9 @@ class Stack:
                 raise StackError(f"web chat server not ready after {timeout:.0f}s; see logs in {self.log_dir}")
             time.sleep(0.2)
 
-    def wait_ready(self, timeout: float = 180.0) -> None:
+    def wait_ready(self, timeout: float = 180.0, only_actions: bool = False) -> None:
         deadline = time.monotonic() + timeout
-        checks = [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})]
+        checks = [] if only_actions else [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})]
         if self.start_actions:
             checks.insert(0, ("action server", f"{self.actions_url}/health", None))
         for name, url, params in checks:
