@@ -15,7 +15,6 @@ import signal
 import subprocess
 import threading
 import uuid
-from pathlib import Path
 from typing import Dict, List
 
 import pytest

@@ -9,7 +9,7 @@ declines otherwise. Weights and threshold are fitted on eval/dev.yml by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import Dict, List, Mapping, Tuple
 
 import numpy as np
 

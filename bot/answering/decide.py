@@ -18,8 +18,11 @@ import numpy as np
 
 from bot.answering.combiner import Combiner, feature_rows
 from bot.answering.intent_view import IntentView
+from bot.retrieval.passages import SENTENCE
 
-PASSAGE_KINDS = ("sentence", "window", "intro")
+# Retrieved passages quoted as they are (single sentences and 2-sentence windows);
+# question and whole-answer passages are answered with the FAQ answer instead.
+PASSAGE_KINDS = (SENTENCE,)
 
 
 class Mode(str, Enum):

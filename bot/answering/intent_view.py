@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Dict, Mapping, Optional, Tuple
 
 FAQ_INTENT = "faq"
-FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 

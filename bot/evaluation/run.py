@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from bot.answering.decide import Calibration, Decision, Mode, RetrievalView, decide
 from bot.answering.intent_view import intent_view_from_parse

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import uuid
 from contextlib import ExitStack
-from pathlib import Path
 from typing import IO, Iterable, Optional, Tuple
 
 import requests
