@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import IO, Optional
 
-from bot.serving.stack import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
-RUN_INFO = PROJECT_ROOT / ".cache" / "run" / "rasa.json"
 
 
 def cmd_ingest(args) -> int:
@@ -42,16 +40,11 @@ def cmd_build_index(args) -> int:
     return 0
 
 
-def _write_run_info(stack) -> None:
-    RUN_INFO.parent.mkdir(parents=True, exist_ok=True)
-    RUN_INFO.touch(mode=0o600)
-    RUN_INFO.write_text(json.dumps({"url": stack.rasa_url, "token": stack.auth_token}))
-
-
 def cmd_run(args) -> int:
     import os
     import signal
 
+    from bot.serving.run_info import clear_run_info, write_run_info
     from bot.serving.stack import Stack, StackError
 
     stack = Stack(rasa_port=args.port, actions_port=args.actions_port, start_actions=True,
@@ -69,7 +62,7 @@ def cmd_run(args) -> int:
             return stack.run_shell()
         print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
         stack.start()
-        _write_run_info(stack)
+        write_run_info(stack.rasa_url, stack.auth_token)
         web_line = f"Web chat demo: {stack.web_url}\n" if stack.web_url else ""
         print(f"""
 The bot is running.
@@ -92,7 +85,7 @@ Press Ctrl-C to stop.""", flush=True)
         return 0
     finally:
         stack.stop()
-        RUN_INFO.unlink(missing_ok=True)
+        clear_run_info()
 
 
 def _lines(stream: IO[bytes]):

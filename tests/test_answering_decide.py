@@ -1,7 +1,8 @@
 import numpy as np
 
 from bot.answering.combiner import FEATURES, Combiner, feature_rows, fit_logistic
-from bot.answering.decide import Calibration, Mode, RetrievalView, RetrievedFaq, decide
+from bot.answering.decide import Calibration, Mode, decide
+from bot.answering.evidence import RetrievalView, RetrievedFaq
 from bot.answering.intent_view import IntentView, intent_view_from_parse
 from bot.answering.settings import load_answering_settings
 

@@ -13,6 +13,8 @@ from typing import Dict, List, Mapping, Tuple
 
 import numpy as np
 
+from bot.answering.evidence import best_hits
+
 FEATURES = (
     "intent_score",  # P(faq) x P(this answer | faq), from Rasa
     "intent_top",  # 1 if the ResponseSelector ranks this FAQ first
@@ -32,10 +34,7 @@ def feature_rows(intent, retrieval) -> Tuple[List[str], np.ndarray]:
     """One row per candidate FAQ (any FAQ either layer scored)."""
     intent_scores = intent.faq_scores()
     intent_top = intent.faq_ranking[0][0] if intent.faq_ranking else None
-    hits = {}
-    for hit in retrieval.faqs:
-        if hit.faq_id is not None and (hit.faq_id not in hits or hit.score > hits[hit.faq_id].score):
-            hits[hit.faq_id] = hit
+    hits = best_hits(retrieval)
     faq_ids = sorted(set(intent_scores) | set(hits))
     retrieval_scores = {fid: hits[fid].score if fid in hits else 0.0 for fid in faq_ids}
     rows = []

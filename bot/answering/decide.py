@@ -17,6 +17,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 
 from bot.answering.combiner import Combiner, feature_rows
+from bot.answering.evidence import RetrievalView, RetrievedFaq, best_hits
 from bot.answering.intent_view import IntentView
 from bot.retrieval.passages import SENTENCE
 
@@ -29,27 +30,6 @@ class Mode(str, Enum):
     INTENT = "intent"
     RETRIEVAL = "retrieval"
     HYBRID = "hybrid"
-
-
-@dataclass(frozen=True)
-class RetrievedFaq:
-    """Retrieval's view of one FAQ: its score and the passage that earned it."""
-
-    faq_id: Optional[str]  # None for passages outside every answer (article intro)
-    score: float  # best of passage and question-bank similarity; higher means more similar
-    passage_id: str
-    passage_kind: str
-    passage_text: str
-    passage_score: float = 0.0  # fused cosine+BM25 of the passage
-    question_score: float = 0.0  # cosine to the nearest training paraphrase of this FAQ
-
-
-@dataclass(frozen=True)
-class RetrievalView:
-    faqs: Tuple[RetrievedFaq, ...]
-    # Cosine to the nearest out-of-scope training question, minus the cosine to
-    # the nearest FAQ paraphrase: > 0 means "more like what we decline".
-    out_of_scope_lead: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -70,14 +50,6 @@ class Decision:
     @property
     def answered(self) -> bool:
         return self.kind != "decline"
-
-
-def best_hits(retrieval: Optional[RetrievalView]) -> Dict[str, RetrievedFaq]:
-    hits: Dict[str, RetrievedFaq] = {}
-    for hit in retrieval.faqs if retrieval else ():
-        if hit.faq_id is not None and (hit.faq_id not in hits or hit.score > hits[hit.faq_id].score):
-            hits[hit.faq_id] = hit
-    return hits
 
 
 def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],

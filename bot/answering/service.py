@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional
 
 from bot.answering.citation import Source
-from bot.answering.decide import Decision, Mode, RetrievalView, RetrievedFaq, decide
+from bot.answering.decide import Decision, Mode, decide
+from bot.answering.evidence import RetrievalView, RetrievedFaq
 from bot.answering.follow_up import contextual_query
 from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, intent_view_from_parse
 from bot.answering.render import faq_source, render_faq_answer, render_passage_answer
 from bot.answering.settings import AnsweringSettings, load_answering_settings
 from bot.ingest.pipeline import load_faqs
+from bot.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FAQ_PATH = PROJECT_ROOT / "data" / "faq.yml"
 SEARCH_UNAVAILABLE = "utter_search_unavailable"
 
@@ -68,7 +68,7 @@ class AnsweringService:
         self.settings = settings
         self._retriever_factory = retriever_factory
         self._retriever = None
-        self._retriever_error: Optional[str] = None
+        self.retriever_error: Optional[str] = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -82,11 +82,11 @@ class AnsweringService:
             if self._retriever is None:
                 try:
                     self._retriever = self._retriever_factory()
-                    self._retriever_error = None
+                    self.retriever_error = None
                 except Exception as exc:  # any failure here must degrade, not end the conversation
-                    if str(exc) != self._retriever_error:
+                    if str(exc) != self.retriever_error:
                         logger.error("Retrieval unavailable, answering from the intent layer only: %s", exc)
-                    self._retriever_error = str(exc)
+                    self.retriever_error = str(exc)
             return self._retriever
 
     def warm_up(self) -> None:
@@ -145,6 +145,5 @@ class AnsweringService:
     def _sources(self, decision: Decision) -> List[Source]:
         if not decision.answered or decision.faq_id not in self.faqs:
             return []
-        base = faq_source(self.faqs[decision.faq_id])
         quote = decision.passage.passage_text if decision.passage else None
-        return [Source(base.article_title, base.newspaper, base.date, base.question, quote)]
+        return [replace(faq_source(self.faqs[decision.faq_id]), quote=quote)]

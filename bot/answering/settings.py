@@ -8,8 +8,9 @@ import yaml
 
 from bot.answering.combiner import FEATURES, Combiner
 from bot.answering.decide import Calibration
+from bot.paths import PROJECT_ROOT
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "settings" / "answering.yml"
+DEFAULT_PATH = PROJECT_ROOT / "settings" / "answering.yml"
 
 
 class SettingsError(ValueError):

@@ -2,12 +2,10 @@
 in-scope, inside-answer and out-of-scope questions is realistic."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import List
 
 from bot.evaluation.dataset import load_eval_set
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from bot.paths import PROJECT_ROOT
 
 
 def benchmark_questions() -> List[str]:

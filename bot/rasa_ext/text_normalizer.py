@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -13,12 +12,12 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.paths import PROJECT_ROOT
 from bot.text.normalize import normalize_query
 
-_ROOT = Path(__file__).resolve().parents[2]
 # Everything that decides what the normaliser outputs.
 _BEHAVIOUR_FILES = sorted(
-    [*(_ROOT / "bot" / "text").glob("*.py"), *(_ROOT / "data" / "dictionary").rglob("*.*")]
+    [*(PROJECT_ROOT / "bot" / "text").glob("*.py"), *(PROJECT_ROOT / "data" / "dictionary").rglob("*.*")]
 )
 
 
@@ -66,7 +65,7 @@ class ChineseTextNormalizer(GraphComponent):
         # changed synonym would leave a model trained on the old normalisation.
         digest = hashlib.sha256()
         for path in _BEHAVIOUR_FILES:
-            digest.update(path.relative_to(_ROOT).as_posix().encode())
+            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from bot.paths import PROJECT_ROOT
+
 DEFAULT_SETTINGS_PATH = PROJECT_ROOT / "settings" / "retrieval.yml"
 
 

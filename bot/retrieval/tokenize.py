@@ -17,11 +17,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)
     import jieba
 
+from bot.paths import PROJECT_ROOT
 from bot.text.normalize import Normalizer, load_synonyms
 
-_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_USER_DICT = _ROOT / "data" / "dictionary" / "jieba" / "user_dict.txt"
-DEFAULT_STOPWORDS = _ROOT / "data" / "dictionary" / "stopwords.txt"
+DEFAULT_USER_DICT = PROJECT_ROOT / "data" / "dictionary" / "jieba" / "user_dict.txt"
+DEFAULT_STOPWORDS = PROJECT_ROOT / "data" / "dictionary" / "stopwords.txt"
 
 # Longest word whose dictionary sub-words are emitted (see Tokenizer._subwords).
 _MAX_COMPOUND_CHARS = 12

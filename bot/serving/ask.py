@@ -13,19 +13,11 @@ from typing import IO, Iterable, Optional, Tuple
 import requests
 
 from bot.serving.client import BotClient, Turn
-from bot.serving.stack import PROJECT_ROOT, Stack, StackError, free_port
+from bot.serving.run_info import known_token
+from bot.serving.stack import Stack, StackError, free_port
 from bot.text.validate import check_question
 
-RUN_INFO = PROJECT_ROOT / ".cache" / "run" / "rasa.json"
 DEFAULT_URL = "http://127.0.0.1:5005"
-
-
-def _known_token(url: str) -> Optional[str]:
-    try:
-        info = json.loads(RUN_INFO.read_text())
-    except (OSError, ValueError):
-        return None
-    return info.get("token") if info.get("url", "").rstrip("/") == url.rstrip("/") else None
 
 
 def _result(question: str, turn: Optional[Turn] = None, **extra) -> dict:
@@ -46,7 +38,7 @@ def _result(question: str, turn: Optional[Turn] = None, **extra) -> dict:
 def _connect(url: Optional[str], token: Optional[str], resources: ExitStack) -> Tuple[BotClient, bool]:
     """Use the given or the already-running bot; start a private one when none answers."""
     target = url or DEFAULT_URL
-    client = BotClient(target, token or _known_token(target))
+    client = BotClient(target, token or known_token(target))
     if client.reachable():
         return client, False
     if url:

@@ -20,9 +20,10 @@ from typing import List, Optional
 
 import requests
 
+from bot.paths import PROJECT_ROOT
+
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "vaccine-faq.tar.gz"
 RASA_MAX_BODY_BYTES = 256 * 1024

@@ -14,9 +14,11 @@ import threading
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
+from bot.paths import PROJECT_ROOT
+
 logger = logging.getLogger(__name__)
 
-DICTIONARY = Path(__file__).resolve().parents[2] / "data" / "dictionary"
+DICTIONARY = PROJECT_ROOT / "data" / "dictionary"
 MIN_LENGTH = 2  # one character has too many homophones to guess from
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import yaml
 
+from bot.paths import PROJECT_ROOT
+
 DEFAULT_SYNONYMS_PATH = (
-    Path(__file__).resolve().parents[2] / "data" / "dictionary" / "synonyms.yml"
+    PROJECT_ROOT / "data" / "dictionary" / "synonyms.yml"
 )
 
 _WHITESPACE = re.compile(r"\s+")
