@@ -25,6 +25,21 @@ def faqs():
 
 
 @pytest.fixture(scope="session")
+def articles():
+    from bot.ingest.pipeline import load_articles
+
+    return load_articles(ROOT / "data" / "articles.yml")
+
+
+@pytest.fixture(scope="session")
+def passages(articles, faqs):
+    """The knowledge-base passages of the committed data."""
+    from bot.retrieval.passages import build_passages
+
+    return build_passages(articles, faqs)
+
+
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The real Rasa server and action server, on free ports, for the whole session."""
     from bot.serving.stack import Stack, free_port

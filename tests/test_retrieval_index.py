@@ -9,9 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.ingest.pipeline import load_articles, load_faqs
 from bot.retrieval.hybrid import build_retriever
-from bot.retrieval.passages import build_passages
 from bot.retrieval.settings import load_settings
 from bot.retrieval.testing import HashingEncoder
 from bot.retrieval.vector_index import (
@@ -22,13 +20,6 @@ from bot.retrieval.vector_index import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def passages():
-    return build_passages(
-        load_articles(ROOT / "data" / "articles.yml"), load_faqs(ROOT / "data" / "faq.yml")
-    )
 
 
 def _build(index_dir, passages, encoder, **kwargs):

@@ -1,11 +1,9 @@
 """Knowledge-base passages cut from the Q&A articles."""
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
-from bot.ingest.pipeline import load_articles, load_faqs
 from bot.retrieval.passages import (
     FAQ_ANSWER,
     FAQ_QUESTION,
@@ -15,22 +13,6 @@ from bot.retrieval.passages import (
     passages_fingerprint,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def articles():
-    return load_articles(ROOT / "data" / "articles.yml")
-
-
-@pytest.fixture(scope="module")
-def faq_pairs():
-    return load_faqs(ROOT / "data" / "faq.yml")
-
-
-@pytest.fixture(scope="module")
-def passages(articles, faq_pairs):
-    return build_passages(articles, faq_pairs)
 
 
 def test_every_passage_is_the_article_text_at_its_span(passages, articles):
@@ -50,9 +32,9 @@ def test_only_articles_with_qa_contribute(passages, articles):
     assert any(not a.has_qa for a in articles)  # the page does hold other news
 
 
-def test_each_faq_has_question_answer_and_sentences(passages, faq_pairs):
+def test_each_faq_has_question_answer_and_sentences(passages, faqs):
     by_id = {p.id: p for p in passages}
-    for faq in faq_pairs:
+    for faq in faqs:
         assert by_id[f"{faq.id}#q"].text == faq.question
         assert by_id[f"{faq.id}#a"].text == faq.display_answer
         assert by_id[f"{faq.id}#q"].kind == FAQ_QUESTION
@@ -60,8 +42,8 @@ def test_each_faq_has_question_answer_and_sentences(passages, faq_pairs):
     assert by_id["booster_schedule#s3"].kind == SENTENCE
 
 
-def test_sentences_and_windows_stay_inside_one_answer(passages, faq_pairs):
-    spans = {f.id: f.answer_span for f in faq_pairs}
+def test_sentences_and_windows_stay_inside_one_answer(passages, faqs):
+    spans = {f.id: f.answer_span for f in faqs}
     for p in passages:
         if p.kind == SENTENCE and p.faq_id is not None:
             start, end = spans[p.faq_id]
@@ -83,8 +65,8 @@ def test_shown_text_is_complete_sentences(passages):
             assert p.text[-1] in "。！？!?”’）)……" or p.text.endswith("……"), p.id
 
 
-def test_cut_answer_yields_no_partial_sentence(passages, faq_pairs):
-    cut = [f for f in faq_pairs if f.partial]
+def test_cut_answer_yields_no_partial_sentence(passages, faqs):
+    cut = [f for f in faqs if f.partial]
     assert cut, "data has a cut-off answer (vaccination_progress)"
     for faq in cut:
         for p in passages:
@@ -99,19 +81,19 @@ def test_intro_sentences_belong_to_no_faq(passages):
     assert all(not p.text.startswith("问") for p in intro)
 
 
-def test_ids_are_unique_and_stable(articles, faq_pairs, passages):
+def test_ids_are_unique_and_stable(articles, faqs, passages):
     assert len({p.id for p in passages}) == len(passages)
-    again = build_passages(articles, faq_pairs)
+    again = build_passages(articles, faqs)
     assert [p.id for p in again] == [p.id for p in passages]
     assert passages_fingerprint(again) == passages_fingerprint(passages)
     assert {p.kind for p in passages} <= set(KINDS)
 
 
-def test_fingerprint_changes_with_the_text(articles, faq_pairs, passages):
-    edited = [dataclasses.replace(faq_pairs[0], question="改过的问题？")] + list(faq_pairs[1:])
+def test_fingerprint_changes_with_the_text(articles, faqs, passages):
+    edited = [dataclasses.replace(faqs[0], question="改过的问题？")] + list(faqs[1:])
     assert passages_fingerprint(build_passages(articles, edited)) != passages_fingerprint(passages)
 
 
-def test_duplicate_faq_ids_are_rejected(articles, faq_pairs):
+def test_duplicate_faq_ids_are_rejected(articles, faqs):
     with pytest.raises(ValueError, match="duplicate passage id"):
-        build_passages(articles, [faq_pairs[0], faq_pairs[0]])
+        build_passages(articles, [faqs[0], faqs[0]])
