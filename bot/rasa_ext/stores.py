@@ -3,7 +3,7 @@ Rasa servers sharing them (endpoints.scale-out.yml, docs/deployment.md).
 
 Both classes keep the stock stores' configuration keys, so switching back is
 a one-line change of `type:` once Rasa fixes the two problems below. Both
-were measured with two Rasa 3.6.21 servers (tests/test_scale_out.py):
+were measured with two Rasa 3.6.21 servers (tests/e2e/test_scale_out.py):
 
 ReconnectingSQLTrackerStore
     Rasa builds the SQL store's engine without `pool_pre_ping` and has no

@@ -7,7 +7,7 @@ import pytest
 from bot.evaluation.dataset import load_eval_set
 from bot.evaluation.nlu_metrics import nlu_metrics
 from bot.evaluation.rasa_parses import parse_with_rasa
-from tests.rasa_env import run_rasa
+from tests.support.rasa_env import run_rasa
 
 pytestmark = pytest.mark.slow
 

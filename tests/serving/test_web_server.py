@@ -2,6 +2,8 @@
 rules. Fast: no Rasa, no browser."""
 from __future__ import annotations
 
+from bot.paths import PROJECT_ROOT
+
 import re
 import signal
 import subprocess
@@ -16,7 +18,7 @@ from bot.serving import stack as stack_module
 from bot.serving.stack import Stack, cors_origins, free_port
 from bot.serving.web_server import config_script, content_security_policy, serve_in_thread
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 WEB = ROOT / "web"
 RASA = "http://127.0.0.1:5999"
 

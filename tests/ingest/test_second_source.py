@@ -1,5 +1,6 @@
 """A second, made-up page in the same 问/答 format ingests with no code change."""
 
+from bot.paths import PROJECT_ROOT
 import hashlib
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from bot.ingest.jump_markers import contains_jump_marker
 from bot.ingest.pipeline import ingest_all
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 MANIFEST = FIXTURES / "flu_sources.yml"
 FLU_TITLE = "流感疫苗接种问答"
 

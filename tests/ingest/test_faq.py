@@ -1,12 +1,13 @@
 """The CDC expert Q&A: ids, spans, repairs and the cut-off last answer."""
 
+from bot.paths import PROJECT_ROOT
 from pathlib import Path
 
 import pytest
 
 from bot.ingest.pipeline import ingest_all
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"
 IDS = [
     "why_vaccinate",

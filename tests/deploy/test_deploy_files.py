@@ -4,6 +4,7 @@ No Docker engine is available here, so nothing is built or run: these checks
 catch the mistakes that do not need one (a service renamed on one side only,
 a file the images copy that does not exist, a secret written into the file).
 """
+from bot.paths import PROJECT_ROOT
 import ast
 import re
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "docker-compose.yml"
 SECRET_WORDS = re.compile(r"PASSWORD|TOKEN|SECRET|AES_KEY", re.I)

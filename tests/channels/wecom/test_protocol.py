@@ -1,5 +1,6 @@
 """The WeCom channel's protocol pieces on their own: crypto, XML, splitting,
 duplicate memory and settings. Fast; no servers."""
+from bot.paths import PROJECT_ROOT
 import base64
 import time
 from pathlib import Path
@@ -14,9 +15,9 @@ from bot.channels.wecom.messages import (NON_TEXT_REPLY, TEXT_LIMIT_BYTES, WELCO
                                          MalformedMessage, canned_reply, parse_envelope,
                                          parse_message, split_text)
 from bot.channels.wecom.settings import resolve
-from tests.wecom_client import WeComSide, make_encoding_aes_key, message_xml, sha1_signature
+from tests.support.wecom_client import WeComSide, make_encoding_aes_key, message_xml, sha1_signature
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 
 # Tencent's published sample for the WeCom callback (developer.work.weixin.qq.com,
 # document 90968 "加解密方案说明"): the same inputs every official SDK tests against.

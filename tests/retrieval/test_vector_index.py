@@ -1,5 +1,6 @@
 """The persisted FAISS index: reuse, and every reason to rebuild."""
 
+from bot.paths import PROJECT_ROOT
 import dataclasses
 import json
 import logging
@@ -19,7 +20,7 @@ from bot.retrieval.vector_index import (
     load_or_build,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 
 
 def _build(index_dir, passages, encoder, **kwargs):

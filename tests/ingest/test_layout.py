@@ -1,5 +1,6 @@
 """Layout repair and jump markers, on small inputs and on the real page."""
 
+from bot.paths import PROJECT_ROOT
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from bot.ingest.jump_markers import Jump, contains_jump_marker, split_jump_marke
 from bot.ingest.layout import repair_layout
 from bot.ingest.pipeline import ingest_all
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"
 
 
