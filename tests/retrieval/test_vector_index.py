@@ -12,7 +12,7 @@ import pytest
 
 from bot.retrieval.hybrid import build_retriever
 from bot.retrieval.settings import load_settings
-from bot.retrieval.testing import HashingEncoder
+from bot.embedding.hashing_encoder import HashingEncoder
 from bot.retrieval.vector_index import (
     INDEX_FILE,
     MANIFEST_FILE,

@@ -1,9 +1,11 @@
-"""A model-free stand-in for the embedding encoder.
+"""A model-free fake of the embedding encoder (``bot.embedding.encoder``).
 
 Hashes character unigrams and bigrams into a fixed-size vector, so texts that
 share characters get a higher cosine. Deterministic across processes (no
 Python ``hash``), instant, and enough to exercise indexing and fusion in unit
-tests without loading a transformer.
+tests without loading a transformer. It has the real encoder's interface
+(``encode_queries``, ``encode_passages``, ``describe``, ``dimension``, the
+prompts) and nothing else.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ class HashingEncoder:
         self.dimension = dimension
         self.name = name
         self.calls = 0  # how many encode_* calls; lets tests see rebuilds
+        # No prompts: both sides embed the raw text.
+        self.query_prompt = ""
+        self.passage_prompt = ""
 
     def describe(self) -> dict:
         return {"model": self.name, "dimension": self.dimension}
