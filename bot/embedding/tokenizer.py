@@ -93,7 +93,12 @@ def _double_array(values: Mapping[bytes, int]) -> List[int]:
                 units[slot] = lab | ((1 << 8) if 0 in child else 0)
                 queue.append((child, slot))
 
-    last = max(i for i, flag in enumerate(used) if flag)
+    # The reader looks a byte up as ``base ^ c`` for any c in 0..255 before it
+    # checks the label, so every node's whole 256-slot block must exist: a
+    # trie cut at its last used unit makes lookups of absent characters read
+    # past the end (tokenizers panics on small maps).
+    last = max(max(i for i, flag in enumerate(used) if flag), max(bases_taken) | 0xFF)
+    grow(last)
     return units[: last + 1]
 
 
