@@ -1,27 +1,36 @@
-"""One query's embedding + search, in-process, per torch thread count.
+"""One query's embedding + search, in-process, per encoder configuration.
 
-    .venv/bin/python -m bot.benchmarks.retrieval_latency
+    .venv/bin/python -m bot.benchmarks.retrieval_latency [--configs zero_shot:fp32 tuned:int8 ...]
 
-Compares torch threads 1 and 2 and the three retrieval steps (encode only,
-passage search, full analyse with the question bank) in one run, and, as a
-candidate for later, the encoder with int8 dynamic quantisation of its linear
-layers (speed, and how far its vectors move from the shipped fp32 ones).
+Compares, in one run and on one torch thread (how the action server runs),
+the encoder configurations the settings can select (zero-shot / tuned, fp32 /
+int8): encode only, encode + passage search, and the full ``analyse`` the
+answering service calls (encode + passage search + question bank), plus how
+far each configuration's query vectors sit from zero-shot fp32. The shipped
+configuration (settings/retrieval.yml) is marked. Then, for the shipped
+configuration only, torch threads 1 vs 2. Target (issue #9): the full
+``analyse`` at most 10 ms p50 on one thread.
 """
 from __future__ import annotations
 
-import copy
+import argparse
+import dataclasses
+import tempfile
 import time
-import warnings
+from pathlib import Path
+from typing import Callable, List, Optional, Sequence
 
 import numpy as np
-import torch
 
 from bot.benchmarks.questions import benchmark_questions
 from bot.benchmarks.stats import fmt, summary_ms
-from bot.retrieval.hybrid import build_default_retriever
+from bot.embedding.options import EncoderKind, Precision
+
+DEFAULT_CONFIGS = ("zero_shot:fp32", "zero_shot:int8", "tuned:fp32", "tuned:int8")
+ROUNDS = 3
 
 
-def timed(fn, questions, rounds=3):
+def timed(fn: Callable[[str], object], questions: Sequence[str], rounds: int = ROUNDS):
     samples = []
     for _ in range(rounds):
         for text in questions:
@@ -31,32 +40,59 @@ def timed(fn, questions, rounds=3):
     return summary_ms(samples)
 
 
-def main() -> int:
+def parse_config(text: str):
+    kind, _, precision = text.partition(":")
+    return EncoderKind(kind), Precision(precision or "fp32")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    import torch
+
+    from bot.embedding.build_command import ensure_encoder_model
+    from bot.retrieval.hybrid import build_retriever
+    from bot.retrieval.settings import load_settings
+
+    parser = argparse.ArgumentParser(prog="python -m bot.benchmarks.retrieval_latency",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
+                        help="encoder:precision pairs, e.g. tuned:int8")
+    args = parser.parse_args(argv)
+
+    shipped = load_settings()
     questions = benchmark_questions()
-    retriever = build_default_retriever()
-    retriever.analyse("预热")
-    print(f"{len(questions)} questions x 3 rounds; {retriever.describe()}")
-    for threads in (1, 2):
-        torch.set_num_threads(threads)
-        print(f"torch threads = {threads}")
-        print(f"  encode only        : {fmt(timed(lambda q: retriever.encoder.encode_queries([q]), questions))}")
-        print(f"  search (passages)  : {fmt(timed(retriever.search_faq, questions))}")
-        print(f"  analyse (+ bank)   : {fmt(timed(retriever.analyse, questions))}")
-    torch.set_num_threads(1)
-    fp32 = retriever.encoder._model
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch points to torchao for new code; this is a measurement
-        int8 = torch.ao.quantization.quantize_dynamic(copy.deepcopy(fp32), {torch.nn.Linear}, dtype=torch.qint8)
-    prompt = retriever.encoder.query_prefix
-
-    def encode(model, texts):
-        return model.encode([prompt + t for t in texts], normalize_embeddings=True)
-
-    print("torch threads = 1, encoder variants (not shipped: int8 needs its own calibration)")
-    print(f"  fp32 encode        : {fmt(timed(lambda q: encode(fp32, [q]), questions))}")
-    print(f"  int8 encode        : {fmt(timed(lambda q: encode(int8, [q]), questions))}")
-    agreement = np.sum(encode(fp32, questions) * encode(int8, questions), axis=1)
-    print(f"  cosine(fp32, int8) : min {agreement.min():.4f}  median {np.median(agreement):.4f}")
+    print(f"{len(questions)} questions x {ROUNDS} rounds, torch threads = 1; shipped: "
+          f"{shipped.encoder.value}:{shipped.precision.value}")
+    reference = None
+    shipped_retriever = None
+    with tempfile.TemporaryDirectory(prefix="retrieval-latency-") as scratch:
+        for text in args.configs:
+            kind, precision = parse_config(text)
+            settings = dataclasses.replace(shipped, encoder=kind, precision=precision, threads=1,
+                                           index_dir=Path(scratch) / text.replace(":", "-"))
+            ensure_encoder_model(settings)
+            retriever = build_retriever(settings)
+            torch.set_num_threads(1)
+            retriever.analyse("预热")
+            mark = "  (shipped)" if (kind, precision) == (shipped.encoder, shipped.precision) else ""
+            print(f"{kind.value}:{precision.value}{mark}")
+            print(f"  encode only        : {fmt(timed(lambda q: retriever.encoder.encode_queries([q]), questions))}")
+            print(f"  search (passages)  : {fmt(timed(retriever.search_faq, questions))}")
+            print(f"  analyse (+ bank)   : {fmt(timed(retriever.analyse, questions))}")
+            vectors = retriever.encoder.encode_queries(questions)
+            if reference is None and (kind, precision) == (EncoderKind.ZERO_SHOT, Precision.FP32):
+                reference = vectors
+            elif reference is not None:
+                agreement = np.sum(reference * vectors, axis=1)
+                print(f"  cosine to zero-shot fp32 vectors: min {agreement.min():.4f}  "
+                      f"median {np.median(agreement):.4f}")
+            if mark:
+                shipped_retriever = retriever
+            del retriever
+        if shipped_retriever is not None:
+            torch.set_num_threads(2)
+            print(f"{shipped.encoder.value}:{shipped.precision.value} with torch threads = 2")
+            print(f"  analyse (+ bank)   : {fmt(timed(shipped_retriever.analyse, questions))}")
+            torch.set_num_threads(1)
     return 0
 
 
