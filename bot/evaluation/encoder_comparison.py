@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 import tempfile
 import time
@@ -164,11 +165,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--precision", nargs="+", default=["fp32"], choices=[p.value for p in Precision])
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot encoder")
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
+    parser.add_argument("--parses-cache", default=None,
+                        help="keep the Rasa parses in this JSON file and reuse them while the questions match "
+                             "(the trained Rasa model must not have changed)")
     args = parser.parse_args(argv)
 
     questions = load_eval_set(PROJECT_ROOT / args.set)
     report_questions = load_eval_set(PROJECT_ROOT / args.report_set) if args.report_set else []
-    parses = parse_with_rasa([q.text for q in questions + report_questions])
+    texts = [q.text for q in questions + report_questions]
+    parses = None
+    cache = Path(args.parses_cache) if args.parses_cache else None
+    if cache is not None and cache.is_file():
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+        parses = stored["parses"] if stored.get("texts") == texts else None
+    if parses is None:
+        parses = parse_with_rasa(texts)
+        if cache is not None:
+            cache.write_text(json.dumps({"texts": texts, "parses": parses}, ensure_ascii=False), encoding="utf-8")
     parses, report_parses = parses[: len(questions)], parses[len(questions):]
 
     configs = []
@@ -182,6 +195,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             result = evaluate_configuration(config, questions, parses, report_questions, report_parses,
                                             Path(workdir))
             results.append(result)
+            print(format_results([result], args.set, args.report_set).splitlines()[-1], file=sys.stderr)
             print(f"{config.label}: done in {result.seconds:.0f} s", file=sys.stderr, flush=True)
     text = format_results(results, args.set, args.report_set)
     print(text)
