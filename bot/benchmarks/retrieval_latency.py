@@ -14,6 +14,7 @@ configuration only, torch threads 1 vs 2. Target (issue #9): the full
 from __future__ import annotations
 
 import argparse
+import os
 import dataclasses
 import tempfile
 import time
@@ -56,11 +57,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
                         help="encoder:precision pairs, e.g. tuned:int8")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="passes over the questions per step")
     args = parser.parse_args(argv)
+    rounds = args.rounds
 
     shipped = load_settings()
     questions = benchmark_questions()
-    print(f"{len(questions)} questions x {ROUNDS} rounds, torch threads = 1; shipped: "
+    print(f"{len(questions)} questions x {rounds} rounds, torch threads = 1; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; shipped: "
           f"{shipped.encoder.value}:{shipped.precision.value}")
     reference = None
     shipped_retriever = None
@@ -75,9 +79,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             retriever.analyse("预热")
             mark = "  (shipped)" if (kind, precision) == (shipped.encoder, shipped.precision) else ""
             print(f"{kind.value}:{precision.value}{mark}")
-            print(f"  encode only        : {fmt(timed(lambda q: retriever.encoder.encode_queries([q]), questions))}")
-            print(f"  search (passages)  : {fmt(timed(retriever.search_faq, questions))}")
-            print(f"  analyse (+ bank)   : {fmt(timed(retriever.analyse, questions))}")
+            print(f"  encode only        : {fmt(timed(lambda q: retriever.encoder.encode_queries([q]), questions, rounds))}")
+            print(f"  search (passages)  : {fmt(timed(retriever.search_faq, questions, rounds))}")
+            print(f"  analyse (+ bank)   : {fmt(timed(retriever.analyse, questions, rounds))}")
             vectors = retriever.encoder.encode_queries(questions)
             if reference is None and (kind, precision) == (EncoderKind.ZERO_SHOT, Precision.FP32):
                 reference = vectors
@@ -91,7 +95,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if shipped_retriever is not None:
             torch.set_num_threads(2)
             print(f"{shipped.encoder.value}:{shipped.precision.value} with torch threads = 2")
-            print(f"  analyse (+ bank)   : {fmt(timed(shipped_retriever.analyse, questions))}")
+            print(f"  analyse (+ bank)   : {fmt(timed(shipped_retriever.analyse, questions, rounds))}")
             torch.set_num_threads(1)
     return 0
 
