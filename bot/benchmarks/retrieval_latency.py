@@ -66,11 +66,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--configs", nargs="+", default=list(DEFAULT_CONFIGS),
                         help="encoder:precision pairs, e.g. tuned:int8")
     parser.add_argument("--rounds", type=int, default=ROUNDS, help="passes over the questions per step")
+    parser.add_argument("--questions", type=int, default=None, help="use only the first N questions")
     args = parser.parse_args(argv)
     rounds = args.rounds
 
     shipped = load_settings()
-    questions = benchmark_questions()
+    questions = benchmark_questions()[: args.questions]
     print(f"{len(questions)} questions x {rounds} rounds, torch threads = 1; load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; shipped: "
           f"{shipped.encoder.value}:{shipped.precision.value}")
