@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.reply_script import in_user_script
 from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService
 
@@ -55,6 +56,7 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         message = tracker.latest_message or {}
         reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
         payload = {"answer": reply.metadata}
