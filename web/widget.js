@@ -63,7 +63,7 @@
     you: "您：",
     bot: "助手：",
     typing: "助手正在输入…",
-    placeholder: "请输入您的问题，按回车发送",
+    placeholder: "请输入您的问题",
     inputLabel: "输入您的问题",
     send: "发送",
     reset: "新对话",
@@ -812,7 +812,8 @@
       var entries = entriesFromRasa(messages);
       self.hideTyping();
       if (!entries.length) {
-        self.showError(TEXT.noAnswer, raw);
+        // Feedback may be recorded without a reply; a question never is.
+        if (!how.silent) self.showError(TEXT.noAnswer, raw);
         return;
       }
       entries.forEach(function (e) { self.append(e); });

@@ -450,3 +450,334 @@ def test_a_hanging_server_times_out_into_the_error_state(watched, demo_only):
     expect(error).to_be_visible(timeout=10_000)
     expect(page.locator(".vfc-typing")).to_have_count(0)
     expect(error.get_by_role("button", name="重试")).to_be_visible()
+
+
+# ---------- this session's messages, against a fake REST server ----------
+# tests/support/fake_rasa_rest.py speaks Rasa's REST protocol on loopback and
+# answers from a script, so every message type can be reached on demand.
+
+from tests.support.fake_rasa_rest import (  # noqa: E402
+    ARTICLE,
+    FEEDBACK_BUTTONS,
+    FakeRasaRest,
+    answer_messages,
+)
+
+# Copied by hand into docs/screenshots/ when the widget's look changes:
+# a test run must not rewrite tracked files.
+FULL_ANSWER = ("新冠病毒疫苗加强免疫方式有两种：同源加强和序贯加强。18岁以上人群完成全程接种满6个月后，"
+               "可以进行一剂次的加强免疫。\n" + SOURCE + "，答问“加强针怎么打”")
+LEAD = "18岁以上人群完成全程接种满6个月后，可以进行一剂次的加强免疫。"
+CLARIFY_OPTIONS = [
+    {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
+    {"title": "加强针的接种对象？", "payload": '/choose_faq{"faq_id":"booster_target"}'},
+    {"title": "都不是", "payload": "/none_of_these"},
+]
+GUESSES = [{"title": "哪些人可以接种？", "payload": '/choose_faq{"faq_id":"eligibility"}'},
+           {"title": "有哪些疫苗？", "payload": '/choose_faq{"faq_id":"vaccine_types"}'}]
+NUMBERS_TEXT = '编号123205和112320不是热线；热线是12320。<img src=x onerror="window.__pwned=1"><b>粗</b>'
+DECLINE_TEXT = "抱歉，资料里没有这个问题的答案。身体状况方面的问题请咨询接种点医生，或拨打12320卫生健康热线。"
+SCRIPT = {
+    "加强针隔多久": answer_messages(
+        "专家的答问里说：“" + LEAD + "”\n（回复“全文”查看完整答问）\n" + SOURCE + "，答问“加强针怎么打”",
+        {"answer_id": "booster_schedule", "kind": "faq", "lead": [LEAD], "full_answer": FULL_ANSWER,
+         "full_answer_mode": "on_request",
+         "sources": [dict(ARTICLE, question="加强针怎么打？", quote=LEAD)]},
+        buttons=[{"title": "看全文", "payload": "/show_full_answer"}] + FEEDBACK_BUTTONS),
+    "加强针": answer_messages(
+        "您想问的是下面哪一个问题？",
+        {"answer_id": None, "kind": "clarify", "options": ["booster_schedule", "booster_target"]},
+        buttons=CLARIFY_OPTIONS),
+    '/choose_faq{"faq_id":"booster_target"}': answer_messages(
+        "加强免疫接种对象为18岁以上、完成全程接种满6个月的人群。\n" + SOURCE + "，答问“加强针的接种对象”",
+        {"answer_id": "booster_target", "kind": "faq",
+         "sources": [dict(ARTICLE, question="加强针的接种对象？")]},
+        buttons=FEEDBACK_BUTTONS),
+    "怀孕了能打吗": answer_messages(
+        DECLINE_TEXT, {"answer_id": None, "kind": "decline", "options": ["eligibility", "vaccine_types"]},
+        buttons=GUESSES),
+    "宠物能打吗": answer_messages(
+        "抱歉，这个问题超出了资料的范围。",  # a decline that forgot the hotline
+        {"answer_id": None, "kind": "decline"}),
+    "帮我查加强针": answer_messages(
+        "您打的是哪种疫苗？", {"answer_id": None, "kind": "booster_check"},
+        buttons=[{"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'},
+                 {"title": "国药", "payload": '/inform{"vaccine":"国药"}'}]),
+    '/feedback{"value":"useful"}': [],
+    "号码": [{"recipient_id": "x", "text": NUMBERS_TEXT}],
+    '/feedback{"value":"useless"}': answer_messages(
+        "抱歉没能帮到您。您也许想问下面的问题，或拨打12320卫生健康热线咨询。",
+        {"answer_id": None, "kind": "feedback"}, buttons=GUESSES),
+}
+
+
+@pytest.fixture
+def fake():
+    with FakeRasaRest(SCRIPT) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_page(fake):
+    """The demo and launcher pages, served for the fake REST server."""
+    from bot.serving.stack import free_port
+    from bot.serving.web_server import serve_in_thread
+
+    server = serve_in_thread("127.0.0.1", free_port(), fake.url)
+    yield f"http://localhost:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_clarify_options_send_their_payload_and_show_their_title(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "加强针")
+    clarify = nth_answer(page, 1)
+    assert clarify.get_attribute("data-kind") == "clarify"
+    options = clarify.get_by_role("group", name="可选问题")
+    expect(options.get_by_role("button")).to_have_text([b["title"] for b in CLARIFY_OPTIONS])
+    options.get_by_role("button", name="加强针的接种对象？").click()
+    expect(page.locator(".vfc-msg-user").last).to_have_text("您：加强针的接种对象？")
+    expect(nth_answer(page, 2)).to_contain_text("加强免疫接种对象为18岁以上")
+    assert fake.messages_sent() == ["加强针", '/choose_faq{"faq_id":"booster_target"}']
+
+
+def test_form_choices_are_buttons_that_send_inform_payloads(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "帮我查加强针")
+    nth_answer(page, 1).get_by_role("button", name="科兴").click()
+    expect(page.locator(".vfc-msg-user").last).to_have_text("您：科兴")
+    page.wait_for_function("document.querySelectorAll('.vfc-msg-bot:not(.vfc-welcome)').length >= 2")
+    assert fake.messages_sent()[-1] == '/inform{"vaccine":"科兴"}'
+
+
+def test_feedback_is_a_small_control_used_once_and_remembered(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "加强针隔多久")
+    answer = nth_answer(page, 1)
+    feedback = answer.locator(".vfc-feedback")
+    expect(feedback.get_by_role("button")).to_have_text(["有用", "没用"])
+    # Not among the big option buttons.
+    expect(answer.locator(".vfc-buttons").get_by_role("button", name="有用")).to_have_count(0)
+    users_before = page.locator(".vfc-msg-user").count()
+    feedback.get_by_role("button", name="有用").click()
+    feedback = answer.locator(".vfc-feedback")
+    expect(feedback).to_contain_text("谢谢您的反馈")
+    expect(feedback.get_by_role("button", name="有用")).to_be_disabled()
+    expect(feedback.get_by_role("button", name="没用")).to_be_disabled()
+    assert feedback.get_by_role("button", name="有用").get_attribute("aria-pressed") == "true"
+    page.wait_for_timeout(300)
+    assert fake.messages_sent()[-1] == '/feedback{"value":"useful"}'
+    assert page.locator(".vfc-msg-user").count() == users_before  # no "您：有用" bubble
+    expect(page.locator(".vfc-error")).to_have_count(0)  # an empty reply is fine for feedback
+
+    page.reload()
+    feedback = nth_answer(page, 1).locator(".vfc-feedback")
+    expect(feedback).to_contain_text("谢谢您的反馈")
+    expect(feedback.get_by_role("button", name="没用")).to_be_disabled()
+    assert fake.messages_sent().count('/feedback{"value":"useful"}') == 1
+
+
+def test_useless_feedback_offers_guesses_and_the_hotline(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "加强针隔多久")
+    nth_answer(page, 1).locator(".vfc-feedback").get_by_role("button", name="没用").click()
+    reply = nth_answer(page, 2)
+    expect(reply.get_by_role("button", name="哪些人可以接种？")).to_be_visible()
+    expect(reply.locator('a[href="tel:12320"]')).to_have_text("12320")
+
+
+def test_full_answer_is_collapsed_under_the_lead_and_opens_with_the_keyboard(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "加强针隔多久")
+    answer = nth_answer(page, 1)
+    expect(answer.locator(".vfc-text")).to_contain_text(LEAD)
+    # Text channels' hint and 全文 button are replaced by the toggle.
+    expect(answer).not_to_contain_text("回复“全文”")
+    expect(answer.get_by_role("button", name="看全文")).to_have_count(0)
+    toggle = answer.get_by_role("button", name="展开全文")
+    full = answer.locator(".vfc-full-body")
+    expect(full).to_be_hidden()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.get_attribute("aria-controls") == full.get_attribute("id")
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(full).to_be_visible()
+    expect(full).to_contain_text("加强免疫方式有两种：同源加强和序贯加强")
+    toggle = answer.get_by_role("button", name="收起全文")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    # Its source line is the one the bubble already shows: not printed twice.
+    expect(answer.locator(".vfc-full-body .vfc-source-line")).to_have_count(0)
+    page.keyboard.press("Space")
+    expect(full).to_be_hidden()
+
+
+def test_declines_and_the_welcome_make_12320_a_tel_link(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    expect(page.locator('.vfc-welcome a[href="tel:12320"]')).to_have_text("12320")
+    ask(page, "怀孕了能打吗")
+    decline = nth_answer(page, 1)
+    assert decline.get_attribute("data-kind") == "decline"
+    link = decline.locator('a[href="tel:12320"]')
+    expect(link).to_have_count(1)
+    expect(decline.locator(".vfc-text")).to_have_text(DECLINE_TEXT)  # the text itself is unchanged
+    expect(decline.locator(".vfc-options").get_by_role("button")).to_have_text([g["title"] for g in GUESSES])
+    assert page.evaluate("getComputedStyle(document.querySelector('[data-kind=decline]')).backgroundColor") \
+        != page.evaluate("getComputedStyle(document.querySelector('.vfc-welcome')).backgroundColor")
+
+    ask(page, "宠物能打吗")  # a decline without the number still gets it
+    expect(nth_answer(page, 2).locator('a[href="tel:12320"]')).to_have_count(1)
+
+
+def test_only_the_exact_number_is_linked_and_bot_html_stays_text(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "号码")
+    bubble = nth_answer(page, 1)
+    expect(bubble.locator(".vfc-text")).to_have_text(NUMBERS_TEXT)
+    expect(bubble.locator("a")).to_have_count(1)
+    expect(bubble.locator('a[href="tel:12320"]')).to_have_text("12320")
+    assert bubble.locator("b, img").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_large_text_mode_persists_across_reload(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    size = lambda: page.evaluate(  # noqa: E731
+        "parseFloat(getComputedStyle(document.querySelector('.vfc-welcome .vfc-text')).fontSize)")
+    normal = size()
+    toggle = page.get_by_role("button", name="长辈模式：放大字号")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert size() >= 1.25 * normal
+    # Everything scales, not only the bubbles: the input and the quick questions too.
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.vfc-chip')).fontSize)") >= 19
+
+    page.reload()
+    expect(page.locator(".vfc-welcome")).to_be_visible()
+    assert page.get_by_role("button", name="长辈模式：放大字号").get_attribute("aria-pressed") == "true"
+    assert size() >= 1.25 * normal
+    page.get_by_role("button", name="长辈模式：放大字号").click()
+    page.reload()
+    expect(page.locator(".vfc-welcome")).to_be_visible()
+    assert size() == normal
+
+
+def test_sizes_follow_the_browsers_font_setting(watched, fake, fake_page):
+    # rem-based: a reader who set a larger default font gets a larger widget.
+    page = watched.page
+    open_chat(page, fake_page)
+    before = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.vfc-welcome .vfc-text')).fontSize)")
+    page.evaluate("document.documentElement.style.fontSize = '20px'")
+    after = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.vfc-welcome .vfc-text')).fontSize)")
+    assert after == pytest.approx(before * 20 / 16)
+
+
+def no_horizontal_overflow(page, width: int) -> None:
+    widths = page.evaluate("""() => ({
+        doc: document.documentElement.scrollWidth,
+        log: document.querySelector('.vfc-log').scrollWidth - document.querySelector('.vfc-log').clientWidth,
+        header: document.querySelector('.vfc-header').scrollWidth - document.querySelector('.vfc-header').clientWidth,
+    })""")
+    assert widths["doc"] <= width and widths["log"] <= 0 and widths["header"] <= 0, widths
+    # The common-question row may scroll sideways on its own (长辈模式 on a phone).
+    for element in page.locator(".vfc button:visible:not(.vfc-quick *), .vfc input, .vfc-quick").all():
+        box = element.bounding_box()
+        assert box is None or (box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5), element
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_phone_mode_fills_the_screen_at_any_phone_width(watched, fake, fake_page, width):
+    page = watched.page
+    page.set_viewport_size({"width": width, "height": 640})
+    open_chat(page, fake_page)
+    box = page.locator(".vfc").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, width, 640)
+    ask(page, "加强针")
+    nth_answer(page, 1)
+    ask(page, "加强针隔多久")
+    nth_answer(page, 2).get_by_role("button", name="展开全文").click()
+    send = page.get_by_role("button", name="发送").bounding_box()
+    assert send["y"] + send["height"] <= 640
+    no_horizontal_overflow(page, width)
+    page.get_by_role("button", name="长辈模式：放大字号").click()
+    no_horizontal_overflow(page, width)
+    send = page.get_by_role("button", name="发送").bounding_box()
+    assert send["y"] + send["height"] <= 640
+
+
+def test_launcher_bubble_opens_and_closes_the_chat(watched, fake, fake_page):
+    page = watched.page
+    page.goto(fake_page + "launcher.html")
+    bubble = page.get_by_role("button", name="打开新冠疫苗接种问答")
+    expect(bubble).to_be_visible()
+    expect(bubble).to_contain_text("疫苗问答")
+    expect(page.locator(".vfc")).to_be_hidden()
+    assert bubble.get_attribute("aria-expanded") == "false"
+    bubble.click()
+    panel = page.get_by_role("dialog", name="新冠疫苗接种问答")
+    expect(panel).to_be_visible()
+    expect(page.get_by_role("textbox", name="输入您的问题")).to_be_focused()
+    box = panel.bounding_box()
+    assert box["x"] + box["width"] <= DESKTOP["width"] and box["y"] + box["height"] <= DESKTOP["height"]
+    ask(page, "怀孕了能打吗")
+    expect(nth_answer(page, 1).locator('a[href="tel:12320"]')).to_have_count(1)
+    shot(page, "widget-launcher.png")
+
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(bubble).to_be_focused()
+    assert bubble.get_attribute("aria-expanded") == "false"
+    bubble.click()
+    page.get_by_role("button", name="关闭问答窗口").click()
+    expect(panel).to_be_hidden()
+
+
+def test_launcher_panel_fills_a_phone_screen(watched, fake, fake_page):
+    page = watched.page
+    page.set_viewport_size(PHONE)
+    page.goto(fake_page + "launcher.html")
+    page.get_by_role("button", name="打开新冠疫苗接种问答").click()
+    box = page.locator(".vfc").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, PHONE["width"], PHONE["height"])
+    no_horizontal_overflow(page, PHONE["width"])
+
+
+def screenshot_conversation(page) -> None:
+    ask(page, "加强针")
+    nth_answer(page, 1)
+    ask(page, "加强针隔多久")
+    answer = nth_answer(page, 2)
+    answer.locator(".vfc-feedback").get_by_role("button", name="有用").click()
+    expect(answer.locator(".vfc-feedback")).to_contain_text("谢谢")
+    ask(page, "怀孕了能打吗")
+    nth_answer(page, 3)
+
+
+def test_screenshots_for_the_docs(watched, fake, fake_page):
+    """Phone, 长辈模式 and desktop, with every message type on screen."""
+    page = watched.page
+    open_chat(page, fake_page)
+    screenshot_conversation(page)
+    nth_answer(page, 2).get_by_role("button", name="展开全文").click()
+    nth_answer(page, 2).scroll_into_view_if_needed()
+    shot(page, "widget-desktop.png")
+
+    page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(".vfc-log").evaluate("log => { log.scrollTop = log.scrollHeight; }")
+    shot(page, "widget-phone.png")
+
+    page.get_by_role("button", name="长辈模式：放大字号").click()
+    nth_answer(page, 3).scroll_into_view_if_needed()
+    shot(page, "widget-phone-large-text.png")
