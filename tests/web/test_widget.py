@@ -3,7 +3,10 @@
 Most tests drive the demo page against the session's real stack (conftest
 `stack`, started with a web port). A few replace the Rasa server with canned
 replies (Playwright routing) to reach states the real bot cannot be put in on
-demand: a slow answer, a hanging server, HTML inside bot text.
+demand: a slow answer, a hanging server, HTML inside bot text. The rendering
+of each message type (options, feedback, full answers, declines) and the
+layouts (长辈模式, phones, the launcher) are driven by a fake REST server on
+loopback (tests/support/fake_rasa_rest.py).
 """
 from __future__ import annotations
 
@@ -301,6 +304,26 @@ def test_keyboard_alone_reaches_quick_replies_and_input(watched, stack):
     page.keyboard.type("有哪些疫苗")
     page.keyboard.press("Enter")
     expect(nth_answer(page, 2).locator(".vfc-source summary")).to_contain_text(SOURCE)
+
+
+def test_a_question_in_traditional_is_answered_in_traditional(watched, stack):
+    # The whole path: action text (actions/reply_script.py), domain responses
+    # (bot/rasa_ext/script_nlg.py via endpoints.yml) and the widget's labels.
+    page = watched.page
+    open_chat(page, stack.web_url)
+    ask(page, "加強針怎麼打")
+    answer = nth_answer(page, 1)
+    expect(answer.locator(".vfc-text")).to_contain_text("加強免疫")
+    summary = answer.locator(".vfc-source summary")
+    expect(summary).to_contain_text("【來源】大同日報《市疾控中心專家就新冠病毒疫苗接種再釋疑》（2022年5月）")
+    expect(summary).to_contain_text("展開原文")
+
+    ask(page, "謝謝")  # chit-chat: a domain response, rendered by the Rasa server
+    expect(nth_answer(page, 2)).to_contain_text("不客氣")
+
+    ask(page, "我们这有哪几种疫苗")  # back to Simplified: so are the replies
+    expect(nth_answer(page, 3).locator(".vfc-source summary")).to_contain_text(SOURCE)
+    shot(page, "web-widget-traditional.png")
 
 
 @pytest.fixture(scope="module")
