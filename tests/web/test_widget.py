@@ -733,6 +733,9 @@ def test_phone_mode_fills_the_screen_at_any_phone_width(watched, fake, fake_page
     send = page.get_by_role("button", name="发送").bounding_box()
     assert send["y"] + send["height"] <= 640
     no_horizontal_overflow(page, width)
+    # Targets a finger (or an older reader's finger) can hit.
+    heights = {b.inner_text(): b.bounding_box()["height"] for b in page.locator(".vfc button:visible").all()}
+    assert min(heights.values()) >= 36, heights
     page.get_by_role("button", name="长辈模式：放大字号").click()
     no_horizontal_overflow(page, width)
     send = page.get_by_role("button", name="发送").bounding_box()
