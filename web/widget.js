@@ -596,7 +596,11 @@
     if (kind) box.setAttribute("data-kind", kind);
 
     var split = splitCitation(entry.text);
-    var labels = ANSWER_LABELS[split.cited && split.cited.indexOf(SOURCE_PREFIXES[1]) === 0 ? "hant" : "hans"];
+    // The server writes in the user's script; the bubble's own labels follow
+    // it, read from the 【來源】 line or the 沒用 button.
+    var traditional = (split.cited && split.cited.indexOf(SOURCE_PREFIXES[1]) === 0) ||
+      (entry.feedback && entry.feedback.options.some(function (o) { return o.title === "沒用"; }));
+    var labels = ANSWER_LABELS[traditional ? "hant" : "hans"];
     if (split.body) box.appendChild(elWithHotline("p", "vfc-text", split.body));
     if (answer && answer.fullAnswer) box.appendChild(this.renderFullAnswer(answer.fullAnswer, split, labels));
 

@@ -526,6 +526,14 @@ SCRIPT = {
         "您打的是哪种疫苗？", {"answer_id": None, "kind": "booster_check"},
         buttons=[{"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'},
                  {"title": "国药", "payload": '/inform{"vaccine":"国药"}'}]),
+    "加強針隔多久": answer_messages(
+        "專家的答問裡說：“18歲以上人群完成全程接種滿6個月後，可以進行一劑次的加強免疫。”\n"
+        "【來源】大同日報《市疾控中心專家就新冠病毒疫苗接種再釋疑》（2022年5月），答問“加強針怎麼打”",
+        {"answer_id": "booster_schedule", "kind": "faq", "full_answer": "新冠病毒疫苗加強免疫方式有兩種。",
+         "sources": [dict(ARTICLE, article="市疾控中心專家就新冠病毒疫苗接種再釋疑", newspaper="大同日報",
+                          question="加強針怎麼打？", quote="18歲以上人群完成全程接種滿6個月後")]},
+        buttons=[{"title": "有用", "payload": '/feedback{"value":"useful"}'},
+                 {"title": "沒用", "payload": '/feedback{"value":"useless"}'}]),
     '/feedback{"value":"useful"}': [],
     "号码": [{"recipient_id": "x", "text": NUMBERS_TEXT}],
     '/feedback{"value":"useless"}': answer_messages(
@@ -639,6 +647,22 @@ def test_full_answer_is_collapsed_under_the_lead_and_opens_with_the_keyboard(wat
     expect(answer.locator(".vfc-full-body .vfc-source-line")).to_have_count(0)
     page.keyboard.press("Space")
     expect(full).to_be_hidden()
+
+
+def test_a_traditional_answer_gets_traditional_labels(watched, fake, fake_page):
+    page = watched.page
+    open_chat(page, fake_page)
+    ask(page, "加強針隔多久")
+    answer = nth_answer(page, 1)
+    answer.get_by_role("button", name="展開全文").click()
+    expect(answer.locator(".vfc-full-body")).to_contain_text("加強免疫方式有兩種")
+    expect(answer.get_by_role("button", name="收起全文")).to_be_visible()
+    expect(answer.locator(".vfc-source summary")).to_contain_text("展開原文")
+    answer.locator(".vfc-source summary").click()
+    expect(answer.locator(".vfc-source-body")).to_contain_text("原文摘錄：")
+    feedback = answer.get_by_role("group", name="這個回答有用嗎？")
+    feedback.get_by_role("button", name="沒用").click()
+    expect(answer.locator(".vfc-feedback")).to_contain_text("謝謝您的回饋")
 
 
 def test_declines_and_the_welcome_make_12320_a_tel_link(watched, fake, fake_page):
