@@ -242,12 +242,11 @@
   function pickAnswer(answer) {
     if (!answer || typeof answer !== "object") return null;
     var sources = Array.isArray(answer.sources) ? answer.sources : [];
-    var lead = Array.isArray(answer.lead) ? answer.lead.filter(function (l) { return typeof l === "string"; }) : [];
     return {
       kind: typeof answer.kind === "string" ? answer.kind : null,
+      // Both full_answer_modes look the same here: the lead in the bubble, the
+      // whole answer behind 展开全文 (text channels tell the two apart).
       fullAnswer: typeof answer.full_answer === "string" && answer.full_answer.trim() ? answer.full_answer : null,
-      fullAnswerMode: typeof answer.full_answer_mode === "string" ? answer.full_answer_mode : null,
-      lead: lead,
       sources: sources.filter(function (s) { return s && typeof s === "object"; }).map(function (s) {
         return {
           article: s.article || "", newspaper: s.newspaper || "", date: s.date || "",
@@ -503,7 +502,6 @@
     bubble.appendChild(chatIcon());
     bubble.appendChild(el("span", "vfc-launcher-text", this.opts.launcher));
     bubble.addEventListener("click", function () { self.open(); });
-    this.container.classList.add("vfc-host-launcher");
     this.root.classList.add("vfc-panel");
     this.root.setAttribute("role", "dialog");
     this.root.hidden = true;
