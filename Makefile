@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 NLU_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/sources/*' 2>/dev/null) \
 	$(wildcard data/dictionary/jieba/*) $(wildcard bot/rasa_ext/*.py) $(wildcard bot/text/*.py) $(wildcard data/dictionary/*.yml)
 
-.PHONY: help setup run shell test test-fast ingest model embedding-model index eval calibrate bench lock-app lock-rasa clean
+.PHONY: help setup run shell actions test test-fast ingest model embedding-model index eval calibrate bench lock-app lock-rasa clean
 
 help:
 	@echo "make run    - set up everything missing, then start the bot (Rasa :5005, actions :5055)"
@@ -70,6 +70,11 @@ run: setup
 
 shell: setup
 	$(APP_PY) -m bot run --shell
+
+# The action server alone, on loopback, for plain `rasa shell` / `rasa run`
+# started by hand from the Rasa venv (endpoints.yml points at it).
+actions: setup
+	SANIC_HOST=127.0.0.1 OMP_NUM_THREADS=1 $(APP_PY) -m rasa_sdk --actions actions --port 5055
 
 test: setup
 	bash scripts/run-tests.sh
