@@ -10,6 +10,7 @@ when the user writes in Traditional; payloads and ids never change. Domain
 responses (`response="utter_..."`) are converted on the Rasa side
 (bot/rasa_ext/script_nlg.py), because that is where they are rendered.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -37,18 +38,33 @@ class ScriptDispatcher(CollectingDispatcher):
         # One list: rasa_sdk reads the messages from the dispatcher it created.
         self.messages = inner.messages
 
-    def utter_message(self, text: Optional[Text] = None, image: Optional[Text] = None,
-                      json_message: Optional[Dict[Text, Any]] = None, template: Optional[Text] = None,
-                      response: Optional[Text] = None, attachment: Optional[Text] = None,
-                      buttons: Optional[List[Dict[Text, Any]]] = None,
-                      elements: Optional[List[Dict[Text, Any]]] = None, **kwargs: Any) -> None:
+    def utter_message(
+        self,
+        text: Optional[Text] = None,
+        image: Optional[Text] = None,
+        json_message: Optional[Dict[Text, Any]] = None,
+        template: Optional[Text] = None,
+        response: Optional[Text] = None,
+        attachment: Optional[Text] = None,
+        buttons: Optional[List[Dict[Text, Any]]] = None,
+        elements: Optional[List[Dict[Text, Any]]] = None,
+        **kwargs: Any,
+    ) -> None:
         if self.script is Script.TRADITIONAL:
             text = to_traditional(text) if isinstance(text, str) else text
             buttons = localize_buttons(buttons, self.script)
             json_message = localize_custom(json_message, self.script)
-        self.inner.utter_message(text=text, image=image, json_message=json_message, template=template,
-                                 response=response, attachment=attachment, buttons=buttons,
-                                 elements=elements, **kwargs)
+        self.inner.utter_message(
+            text=text,
+            image=image,
+            json_message=json_message,
+            template=template,
+            response=response,
+            attachment=attachment,
+            buttons=buttons,
+            elements=elements,
+            **kwargs,
+        )
 
 
 def in_user_script(dispatcher: CollectingDispatcher, tracker: Tracker) -> CollectingDispatcher:

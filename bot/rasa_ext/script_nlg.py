@@ -12,6 +12,7 @@ Loaded by the Rasa server from endpoints.yml:
     nlg:
       type: bot.rasa_ext.script_nlg.ScriptAwareNaturalLanguageGenerator
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
@@ -28,12 +29,12 @@ class ScriptAwareNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     # A subclass of the templated generator, so the agent keeps handing it the
     # domain's responses whenever a new model is loaded.
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
-                 domain: Optional[Domain] = None) -> None:
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         super().__init__(domain.responses if domain else {})
 
-    async def generate(self, utter_action: Text, tracker: DialogueStateTracker,
-                       output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
         message = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if not message:
             return message

@@ -19,6 +19,7 @@ machine-read fields are never converted.
 Imports OpenCC lazily: loading its dictionaries costs ~50 ms, and the Rasa side
 imports this module in every process.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,8 +40,7 @@ WEAK_TRADITIONAL = frozenset("乾著於藉瞭覆徵鍾沈夥餘甦噁闢瀋")
 
 # Conversation fields the widget and channels show to people. Anything else in
 # a message's custom payload (ids, kinds, payloads, scores) is read by code.
-DISPLAY_KEYS = frozenset({"text", "title", "full_answer", "lead", "article", "newspaper",
-                          "question", "quote"})
+DISPLAY_KEYS = frozenset({"text", "title", "full_answer", "lead", "article", "newspaper", "question", "quote"})
 
 
 class Script(str, Enum):
@@ -76,7 +76,7 @@ def _changed_positions(text: str, config: str) -> set:
     """Positions of the characters that `config` rewrites, in context."""
     converted = _converters[config].convert(text)
     if len(converted) == len(text):
-        return {i for i, (a, b) in enumerate(zip(text, converted)) if a != b}
+        return {i for i, (a, b) in enumerate(zip(text, converted, strict=True)) if a != b}
     # A phrase mapped to one of another length (rare): fall back to one
     # character at a time, which loses context but never misaligns.
     return {i for i, ch in enumerate(text) if _converters[config].convert(ch) != ch}
@@ -86,8 +86,7 @@ def _evidence_positions(text: str) -> tuple:
     traditional = _changed_positions(text, "t2s")
     # A character is Simplified-only when every Traditional standard rewrites
     # it; 台 or 着 are kept by one of them, so they prove nothing.
-    simplified = (_changed_positions(text, "s2t") & _changed_positions(text, "s2tw")
-                  & _changed_positions(text, "s2hk"))
+    simplified = _changed_positions(text, "s2t") & _changed_positions(text, "s2tw") & _changed_positions(text, "s2hk")
     return traditional - simplified, simplified - traditional
 
 

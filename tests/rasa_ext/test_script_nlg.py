@@ -1,6 +1,7 @@
 """Domain responses in the user's script (bot/rasa_ext/script_nlg.py), built
 the way the Rasa server builds it: from the `nlg:` block of endpoints.yml, in
 the Rasa environment (a subprocess: this test environment has no rasa)."""
+
 import json
 import subprocess
 
@@ -44,13 +45,28 @@ CONVERSATIONS = {
 def test_domain_responses_follow_the_conversations_script(endpoints):
     env = base_env()
     # Values for the ${VARS} in the endpoint files; nothing connects to them here.
-    for var in ["RASA_ACTIONS_URL", "BOT_TRACKER_DB", "BOT_PG_HOST", "BOT_PG_PORT", "BOT_PG_DB",
-                "BOT_PG_USER", "BOT_PG_PASSWORD", "BOT_REDIS_HOST", "BOT_REDIS_PORT", "BOT_REDIS_DB",
-                "BOT_REDIS_PASSWORD"]:
+    for var in [
+        "RASA_ACTIONS_URL",
+        "BOT_TRACKER_DB",
+        "BOT_PG_HOST",
+        "BOT_PG_PORT",
+        "BOT_PG_DB",
+        "BOT_PG_USER",
+        "BOT_PG_PASSWORD",
+        "BOT_REDIS_HOST",
+        "BOT_REDIS_PORT",
+        "BOT_REDIS_DB",
+        "BOT_REDIS_PASSWORD",
+    ]:
         env.setdefault(var, "1")
-    result = subprocess.run([str(RASA_PYTHON), "-W", "ignore", "-c", PROBE, endpoints,
-                             json.dumps(CONVERSATIONS, ensure_ascii=False)],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-W", "ignore", "-c", PROBE, endpoints, json.dumps(CONVERSATIONS, ensure_ascii=False)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["class"] == "ScriptAwareNaturalLanguageGenerator"

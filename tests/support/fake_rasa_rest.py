@@ -7,6 +7,7 @@ the messages the real bot would send. It records what the widget posted, so
 a test can check the payload a button sent. The real bot is driven by the
 other tests in tests/web/test_widget.py; this one reaches states on demand.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,10 @@ from typing import Dict, List, Optional
 WEBHOOK = "/webhooks/rest/webhook"
 SOURCE = "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）"
 ARTICLE = {"article": "市疾控中心专家就新冠病毒疫苗接种再释疑", "newspaper": "大同日报", "date": "2022-05"}
-FEEDBACK_BUTTONS = [{"title": "有用", "payload": '/feedback{"value":"useful"}'},
-                    {"title": "没用", "payload": '/feedback{"value":"useless"}'}]
+FEEDBACK_BUTTONS = [
+    {"title": "有用", "payload": '/feedback{"value":"useful"}'},
+    {"title": "没用", "payload": '/feedback{"value":"useless"}'},
+]
 
 
 def answer_messages(text: str, answer: dict, buttons: Optional[list] = None) -> List[dict]:

@@ -1,4 +1,5 @@
 """Detecting a user's script and converting replies to it (bot/text/script.py)."""
+
 import pytest
 
 from bot.text.script import (
@@ -11,15 +12,18 @@ from bot.text.script import (
 )
 
 
-@pytest.mark.parametrize("text", [
-    "加強針怎麼打",
-    "打完疫苗發燒怎麼辦",
-    "長輩可以打嗎",
-    "謝謝",
-    "哪些人可以接種",          # a single Traditional character, in a real sentence
-    "我係香港人，可唔可以打針",
-    "幾時打加強針？",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "加強針怎麼打",
+        "打完疫苗發燒怎麼辦",
+        "長輩可以打嗎",
+        "謝謝",
+        "哪些人可以接種",  # a single Traditional character, in a real sentence
+        "我係香港人，可唔可以打針",
+        "幾時打加強針？",
+    ],
+)
 def test_traditional_questions_are_detected(text):
     assert detect_script(text) is Script.TRADITIONAL
 
@@ -29,21 +33,24 @@ def test_simplified_questions_are_detected(text):
     assert detect_script(text) is Script.SIMPLIFIED
 
 
-@pytest.mark.parametrize("text", [
-    "著名",            # written the same in Simplified (著名专家)
-    "皇后",
-    "乾燥",            # one character that Simplified also keeps in some words
-    "後面",            # one character in a two-character message
-    "台湾",            # 台 is also Taiwan's own spelling
-    "加强針",          # one of each: a typo, not a choice of script
-    "打了两针科興",
-    "有哪些疫苗？",    # the same in both scripts
-    "1",
-    "好的",
-    "",
-    None,
-    '/inform{"vaccine":"科兴"}',  # a payload the bot wrote
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "著名",  # written the same in Simplified (著名专家)
+        "皇后",
+        "乾燥",  # one character that Simplified also keeps in some words
+        "後面",  # one character in a two-character message
+        "台湾",  # 台 is also Taiwan's own spelling
+        "加强針",  # one of each: a typo, not a choice of script
+        "打了两针科興",
+        "有哪些疫苗？",  # the same in both scripts
+        "1",
+        "好的",
+        "",
+        None,
+        '/inform{"vaccine":"科兴"}',  # a payload the bot wrote
+    ],
+)
 def test_weak_or_mixed_evidence_decides_nothing(text):
     assert detect_script(text) is Script.UNDECIDED
 
@@ -75,17 +82,35 @@ def test_conversion_keeps_characters_not_vocabulary():
 
 def test_a_message_converts_display_text_but_never_payloads_or_ids():
     message = {
-        "text": "新冠病毒疫苗加强免疫方式有两种\n【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）",
-        "buttons": [{"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'},
-                    {"title": "有用", "payload": '/feedback{"value":"useful"}'}],
-        "custom": {"answer": {"kind": "faq", "answer_id": "booster_schedule", "search_query": "加强针",
-                              "full_answer": "加强免疫……", "lead": ["两种"],
-                              "sources": [{"article": "市疾控中心专家就新冠病毒疫苗接种再释疑",
-                                           "newspaper": "大同日报", "question": "加强针怎么打？",
-                                           "quote": None, "date": "2022-05"}]}},
+        "text": "新冠病毒疫苗加强免疫方式有两种\n"
+        "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）",
+        "buttons": [
+            {"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'},
+            {"title": "有用", "payload": '/feedback{"value":"useful"}'},
+        ],
+        "custom": {
+            "answer": {
+                "kind": "faq",
+                "answer_id": "booster_schedule",
+                "search_query": "加强针",
+                "full_answer": "加强免疫……",
+                "lead": ["两种"],
+                "sources": [
+                    {
+                        "article": "市疾控中心专家就新冠病毒疫苗接种再释疑",
+                        "newspaper": "大同日报",
+                        "question": "加强针怎么打？",
+                        "quote": None,
+                        "date": "2022-05",
+                    }
+                ],
+            }
+        },
     }
     out = localize_message(message, Script.TRADITIONAL)
-    assert out["text"].startswith("新冠病毒疫苗加強免疫方式有兩種\n【來源】大同日報《市疾控中心專家就新冠病毒疫苗接種再釋疑》")
+    assert out["text"].startswith(
+        "新冠病毒疫苗加強免疫方式有兩種\n【來源】大同日報《市疾控中心專家就新冠病毒疫苗接種再釋疑》"
+    )
     assert [b["title"] for b in out["buttons"]] == ["科興", "有用"]
     assert [b["payload"] for b in out["buttons"]] == ['/inform{"vaccine":"科兴"}', '/feedback{"value":"useful"}']
     answer = out["custom"]["answer"]

@@ -8,18 +8,18 @@ of each message type (options, feedback, full answers, declines) and the
 layouts (长辈模式, phones, the launcher) are driven by a fake REST server on
 loopback (tests/support/fake_rasa_rest.py).
 """
-from __future__ import annotations
 
-from bot.paths import PROJECT_ROOT
+from __future__ import annotations
 
 import json
 import os
 import uuid
-from pathlib import Path
 from typing import Iterator, List
 
 import pytest
 import requests
+
+from bot.paths import PROJECT_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.browser]
 
@@ -30,8 +30,14 @@ ROOT = PROJECT_ROOT
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SOURCE = "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）"
 QUICK_REPLIES = ["哪些人可以接种？", "有哪些疫苗？", "加强针怎么打？", "加强针的接种对象？"]
@@ -44,6 +50,7 @@ ANSWERS = ".vfc-msg-bot:not(.vfc-welcome):not(.vfc-typing)"
 
 
 # ---------- browser plumbing ----------
+
 
 @pytest.fixture(scope="module")
 def browser():
@@ -119,6 +126,7 @@ def stored_state(page) -> dict:
 
 # ---------- against the real bot ----------
 
+
 def test_welcome_states_scope_disclaimer_and_dated_source(watched, stack):
     page = watched.page
     open_chat(page, stack.web_url)
@@ -186,16 +194,20 @@ def test_conversation_survives_a_reload_with_the_same_sender(watched, stack):
     # The server-side conversation continues under the same sender id.
     ask(page, "有哪些疫苗")
     nth_answer(page, 2)
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
-                           params={"token": stack.auth_token}, timeout=10).json()
+    tracker = requests.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.auth_token}, timeout=10
+    ).json()
     said = [e["text"] for e in tracker["events"] if e.get("event") == "user"]
     assert said == ["哪些人可以接种新冠疫苗", "有哪些疫苗"]
 
 
-@pytest.mark.parametrize("attack", [
-    "<img src=x onerror=alert(1)>",
-    "<script>window.__pwned=1</script>",
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<script>window.__pwned=1</script>",
+    ],
+)
 def test_html_in_user_text_is_shown_as_text(watched, stack, attack):
     page = watched.page
     open_chat(page, stack.web_url)
@@ -226,11 +238,21 @@ def test_cors_allows_only_the_configured_origins(stack):
     url = f"{stack.rasa_url}/webhooks/rest/webhook"
     allowed = stack.web_url.rstrip("/")
     for origin, expected in [(allowed, allowed), ("http://evil.example", None)]:
-        preflight = requests.options(url, timeout=10, headers={
-            "Origin": origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type"})
-        post = requests.post(url, timeout=30, headers={"Origin": origin},
-                             json={"sender": f"cors-{uuid.uuid4().hex[:8]}", "message": "你好"})
+        preflight = requests.options(
+            url,
+            timeout=10,
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+        post = requests.post(
+            url,
+            timeout=30,
+            headers={"Origin": origin},
+            json={"sender": f"cors-{uuid.uuid4().hex[:8]}", "message": "你好"},
+        )
         assert preflight.headers.get("Access-Control-Allow-Origin") == expected, origin
         assert post.headers.get("Access-Control-Allow-Origin") == expected, origin
 
@@ -282,11 +304,13 @@ def test_keyboard_alone_reaches_quick_replies_and_input(watched, stack):
     order = []
     for _ in range(12):
         page.keyboard.press("Tab")
-        order.append(page.evaluate("""() => {
+        order.append(
+            page.evaluate("""() => {
             const el = document.activeElement;
             return {cls: el.className, text: (el.textContent || '').trim(), tag: el.tagName,
                     outline: getComputedStyle(el).outlineStyle};
-        }"""))
+        }""")
+        )
     labels = [o["text"] if o["cls"] == "vfc-chip" else o["cls"] for o in order]
     chips = [labels.index(q) for q in QUICK_REPLIES]
     assert chips == sorted(chips), labels
@@ -332,8 +356,13 @@ def short_lived_stack():
     from bot.serving.stack import Stack, free_port
 
     # The greeting is a plain response, so the Rasa server alone can answer it.
-    running = Stack(rasa_port=free_port(), actions_port=free_port(), web_port=free_port(),
-                    start_actions=False, log_dir=ROOT / "artifacts" / "logs").start()
+    running = Stack(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+        start_actions=False,
+        log_dir=ROOT / "artifacts" / "logs",
+    ).start()
     yield running
     running.stop()
 
@@ -380,8 +409,11 @@ def demo_only():
 def fake_rasa(page, messages=None, hold: bool = False, config: dict = None) -> tuple:
     """Answer the widget's webhook calls with `messages`, or with hold=True keep
     them waiting: the returned list collects the held routes to fulfil later."""
-    cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "content-type",
-            "Access-Control-Allow-Methods": "POST, OPTIONS"}
+    cors = {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Headers": "content-type",
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+    }
     held = []
 
     def webhook(route):
@@ -393,14 +425,14 @@ def fake_rasa(page, messages=None, hold: bool = False, config: dict = None) -> t
             reply(route, messages)
 
     def reply(route, body):
-        route.fulfill(status=200, headers=cors, content_type="application/json",
-                      body=json.dumps(body, ensure_ascii=False))
+        route.fulfill(
+            status=200, headers=cors, content_type="application/json", body=json.dumps(body, ensure_ascii=False)
+        )
 
     page.route(f"{FAKE_RASA}/webhooks/rest/webhook", webhook)
     if config:
         body = "window.VACCINE_FAQ_CHAT_CONFIG = " + json.dumps({"server": FAKE_RASA, **config}) + ";"
-        page.route("**/config.js", lambda route: route.fulfill(
-            status=200, content_type="text/javascript", body=body))
+        page.route("**/config.js", lambda route: route.fulfill(status=200, content_type="text/javascript", body=body))
     held_reply = lambda route, body=messages: reply(route, body)  # noqa: E731
     return held, held_reply
 
@@ -414,12 +446,31 @@ def wait_held(page, held: list) -> None:
 
 
 PASSAGE_REPLY = [
-    {"recipient_id": "x", "text": "资料原文中与您的问题最相关的内容是：\n“18岁以上人群间隔6个月。”\n"
-                                  "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月），答问“加强针怎么打”"},
-    {"recipient_id": "x", "custom": {"answer": {
-        "answer_id": "booster_schedule#2", "kind": "passage", "intent": "faq", "confidence": 0.7,
-        "sources": [{"article": "市疾控中心专家就新冠病毒疫苗接种再释疑", "newspaper": "大同日报",
-                     "date": "2022-05", "question": "加强针怎么打？", "quote": "18岁以上人群间隔6个月。"}]}}},
+    {
+        "recipient_id": "x",
+        "text": "资料原文中与您的问题最相关的内容是：\n“18岁以上人群间隔6个月。”\n"
+        "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月），答问“加强针怎么打”",
+    },
+    {
+        "recipient_id": "x",
+        "custom": {
+            "answer": {
+                "answer_id": "booster_schedule#2",
+                "kind": "passage",
+                "intent": "faq",
+                "confidence": 0.7,
+                "sources": [
+                    {
+                        "article": "市疾控中心专家就新冠病毒疫苗接种再释疑",
+                        "newspaper": "大同日报",
+                        "date": "2022-05",
+                        "question": "加强针怎么打？",
+                        "quote": "18岁以上人群间隔6个月。",
+                    }
+                ],
+            }
+        },
+    },
 ]
 
 
@@ -488,57 +539,91 @@ from tests.support.fake_rasa_rest import (  # noqa: E402
 
 # Copied by hand into docs/screenshots/ when the widget's look changes:
 # a test run must not rewrite tracked files.
-FULL_ANSWER = ("新冠病毒疫苗加强免疫方式有两种：同源加强和序贯加强。18岁以上人群完成全程接种满6个月后，"
-               "可以进行一剂次的加强免疫。\n" + SOURCE + "，答问“加强针怎么打”")
+FULL_ANSWER = (
+    "新冠病毒疫苗加强免疫方式有两种：同源加强和序贯加强。18岁以上人群完成全程接种满6个月后，"
+    "可以进行一剂次的加强免疫。\n" + SOURCE + "，答问“加强针怎么打”"
+)
 LEAD = "18岁以上人群完成全程接种满6个月后，可以进行一剂次的加强免疫。"
 CLARIFY_OPTIONS = [
     {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
     {"title": "加强针的接种对象？", "payload": '/choose_faq{"faq_id":"booster_target"}'},
     {"title": "都不是", "payload": "/none_of_these"},
 ]
-GUESSES = [{"title": "哪些人可以接种？", "payload": '/choose_faq{"faq_id":"eligibility"}'},
-           {"title": "有哪些疫苗？", "payload": '/choose_faq{"faq_id":"vaccine_types"}'}]
+GUESSES = [
+    {"title": "哪些人可以接种？", "payload": '/choose_faq{"faq_id":"eligibility"}'},
+    {"title": "有哪些疫苗？", "payload": '/choose_faq{"faq_id":"vaccine_types"}'},
+]
 NUMBERS_TEXT = '编号123205和112320不是热线；热线是12320。<img src=x onerror="window.__pwned=1"><b>粗</b>'
 DECLINE_TEXT = "抱歉，资料里没有这个问题的答案。身体状况方面的问题请咨询接种点医生，或拨打12320卫生健康热线。"
 SCRIPT = {
     "加强针隔多久": answer_messages(
         "专家的答问里说：“" + LEAD + "”\n（回复“全文”查看完整答问）\n" + SOURCE + "，答问“加强针怎么打”",
-        {"answer_id": "booster_schedule", "kind": "faq", "lead": [LEAD], "full_answer": FULL_ANSWER,
-         "full_answer_mode": "on_request",
-         "sources": [dict(ARTICLE, question="加强针怎么打？", quote=LEAD)]},
-        buttons=[{"title": "看全文", "payload": "/show_full_answer"}] + FEEDBACK_BUTTONS),
+        {
+            "answer_id": "booster_schedule",
+            "kind": "faq",
+            "lead": [LEAD],
+            "full_answer": FULL_ANSWER,
+            "full_answer_mode": "on_request",
+            "sources": [dict(ARTICLE, question="加强针怎么打？", quote=LEAD)],
+        },
+        buttons=[{"title": "看全文", "payload": "/show_full_answer"}] + FEEDBACK_BUTTONS,
+    ),
     "加强针": answer_messages(
         "您想问的是下面哪一个问题？",
         {"answer_id": None, "kind": "clarify", "options": ["booster_schedule", "booster_target"]},
-        buttons=CLARIFY_OPTIONS),
+        buttons=CLARIFY_OPTIONS,
+    ),
     '/choose_faq{"faq_id":"booster_target"}': answer_messages(
         "加强免疫接种对象为18岁以上、完成全程接种满6个月的人群。\n" + SOURCE + "，答问“加强针的接种对象”",
-        {"answer_id": "booster_target", "kind": "faq",
-         "sources": [dict(ARTICLE, question="加强针的接种对象？")]},
-        buttons=FEEDBACK_BUTTONS),
+        {"answer_id": "booster_target", "kind": "faq", "sources": [dict(ARTICLE, question="加强针的接种对象？")]},
+        buttons=FEEDBACK_BUTTONS,
+    ),
     "怀孕了能打吗": answer_messages(
-        DECLINE_TEXT, {"answer_id": None, "kind": "decline", "options": ["eligibility", "vaccine_types"]},
-        buttons=GUESSES),
+        DECLINE_TEXT,
+        {"answer_id": None, "kind": "decline", "options": ["eligibility", "vaccine_types"]},
+        buttons=GUESSES,
+    ),
     "宠物能打吗": answer_messages(
         "抱歉，这个问题超出了资料的范围。",  # a decline that forgot the hotline
-        {"answer_id": None, "kind": "decline"}),
+        {"answer_id": None, "kind": "decline"},
+    ),
     "帮我查加强针": answer_messages(
-        "您打的是哪种疫苗？", {"answer_id": None, "kind": "booster_check"},
-        buttons=[{"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'},
-                 {"title": "国药", "payload": '/inform{"vaccine":"国药"}'}]),
+        "您打的是哪种疫苗？",
+        {"answer_id": None, "kind": "booster_check"},
+        buttons=[
+            {"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'},
+            {"title": "国药", "payload": '/inform{"vaccine":"国药"}'},
+        ],
+    ),
     "加強針隔多久": answer_messages(
         "專家的答問裡說：“18歲以上人群完成全程接種滿6個月後，可以進行一劑次的加強免疫。”\n"
         "【來源】大同日報《市疾控中心專家就新冠病毒疫苗接種再釋疑》（2022年5月），答問“加強針怎麼打”",
-        {"answer_id": "booster_schedule", "kind": "faq", "full_answer": "新冠病毒疫苗加強免疫方式有兩種。",
-         "sources": [dict(ARTICLE, article="市疾控中心專家就新冠病毒疫苗接種再釋疑", newspaper="大同日報",
-                          question="加強針怎麼打？", quote="18歲以上人群完成全程接種滿6個月後")]},
-        buttons=[{"title": "有用", "payload": '/feedback{"value":"useful"}'},
-                 {"title": "沒用", "payload": '/feedback{"value":"useless"}'}]),
+        {
+            "answer_id": "booster_schedule",
+            "kind": "faq",
+            "full_answer": "新冠病毒疫苗加強免疫方式有兩種。",
+            "sources": [
+                dict(
+                    ARTICLE,
+                    article="市疾控中心專家就新冠病毒疫苗接種再釋疑",
+                    newspaper="大同日報",
+                    question="加強針怎麼打？",
+                    quote="18歲以上人群完成全程接種滿6個月後",
+                )
+            ],
+        },
+        buttons=[
+            {"title": "有用", "payload": '/feedback{"value":"useful"}'},
+            {"title": "沒用", "payload": '/feedback{"value":"useless"}'},
+        ],
+    ),
     '/feedback{"value":"useful"}': [],
     "号码": [{"recipient_id": "x", "text": NUMBERS_TEXT}],
     '/feedback{"value":"useless"}': answer_messages(
         "抱歉没能帮到您。您也许想问下面的问题，或拨打12320卫生健康热线咨询。",
-        {"answer_id": None, "kind": "feedback"}, buttons=GUESSES),
+        {"answer_id": None, "kind": "feedback"},
+        buttons=GUESSES,
+    ),
 }
 
 
@@ -676,8 +761,9 @@ def test_declines_and_the_welcome_make_12320_a_tel_link(watched, fake, fake_page
     expect(link).to_have_count(1)
     expect(decline.locator(".vfc-text")).to_have_text(DECLINE_TEXT)  # the text itself is unchanged
     expect(decline.locator(".vfc-options").get_by_role("button")).to_have_text([g["title"] for g in GUESSES])
-    assert page.evaluate("getComputedStyle(document.querySelector('[data-kind=decline]')).backgroundColor") \
-        != page.evaluate("getComputedStyle(document.querySelector('.vfc-welcome')).backgroundColor")
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('[data-kind=decline]')).backgroundColor"
+    ) != page.evaluate("getComputedStyle(document.querySelector('.vfc-welcome')).backgroundColor")
 
     ask(page, "宠物能打吗")  # a decline without the number still gets it
     expect(nth_answer(page, 2).locator('a[href="tel:12320"]')).to_have_count(1)
@@ -700,7 +786,8 @@ def test_large_text_mode_persists_across_reload(watched, fake, fake_page):
     page = watched.page
     open_chat(page, fake_page)
     size = lambda: page.evaluate(  # noqa: E731
-        "parseFloat(getComputedStyle(document.querySelector('.vfc-welcome .vfc-text')).fontSize)")
+        "parseFloat(getComputedStyle(document.querySelector('.vfc-welcome .vfc-text')).fontSize)"
+    )
     normal = size()
     toggle = page.get_by_role("button", name="长辈模式：放大字号")
     assert toggle.get_attribute("aria-pressed") == "false"
