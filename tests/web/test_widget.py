@@ -907,7 +907,11 @@ def test_screenshots_for_the_docs(watched, fake, fake_page):
     open_chat(page, fake_page)
     screenshot_conversation(page)
     nth_answer(page, 2).get_by_role("button", name="展开全文").click()
-    nth_answer(page, 2).scroll_into_view_if_needed()
+    # A taller chat (the embedding page's --vfc-height), so one picture holds
+    # the clarification, the answer with its full text and the decline.
+    page.set_viewport_size({"width": DESKTOP["width"], "height": 1300})
+    page.locator("#vaccine-faq-chat").evaluate("c => c.style.setProperty('--vfc-height', '1180px')")
+    page.locator(".vfc-log").evaluate("log => { log.scrollTop = log.scrollHeight; }")
     shot(page, "widget-desktop.png")
 
     page.set_viewport_size(PHONE)
