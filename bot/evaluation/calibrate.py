@@ -13,20 +13,17 @@ times as much as a decline, because a wrong medical answer is worse than
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import yaml
 
-from bot.answering.combiner import FEATURES, Combiner, feature_rows, fit_logistic
+from bot.answering.combiner import Combiner, feature_rows, fit_logistic
 from bot.answering.decide import answer_with
 from bot.answering.evidence import best_hits
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.service import AnsweringService
-from bot.answering.settings import DEFAULT_PATH
+from bot.answering.settings import DEFAULT_PATH, write_calibration
 from bot.evaluation.dataset import load_eval_set
 from bot.evaluation.run import PROJECT_ROOT, evaluate, gather
 from bot.evaluation.scoring import outcome
@@ -41,7 +38,7 @@ THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.01), 2)
 def candidate_table(questions, parses, retrieved, faqs):
     """Per question: its candidate rows and whether answering each would be correct."""
     table = []
-    for q, parse, found in zip(questions, parses, retrieved):
+    for q, parse, found in zip(questions, parses, retrieved, strict=True):
         view = intent_view_from_parse(parse)
         faq_ids, rows = feature_rows(view, found)
         hits = best_hits(found)
@@ -99,7 +96,7 @@ def choose_threshold(best_p, right, in_scope: Sequence[bool]) -> float:
 def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
     best, best_value = 1.0, -np.inf
     tops = []
-    for q, found in zip(questions, retrieved):
+    for q, found in zip(questions, retrieved, strict=True):
         hits = best_hits(found)
         top = max(hits.values(), key=lambda h: h.score, default=None)
         ok = top is not None and outcome(q, answer_with(top.faq_id, top.score, intent_view_from_parse(None),
@@ -111,19 +108,6 @@ def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
         if value > best_value:
             best, best_value = float(t), value
     return best
-
-
-def write_calibration(retrieval_threshold: float, combiner: Combiner, path: Path = DEFAULT_PATH) -> None:
-    """Rewrites the numbers in place, keeping the file's comments."""
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^retrieval_only_threshold: .*$", f"retrieval_only_threshold: {retrieval_threshold}", text)
-    values = combiner.as_dict()
-    text = re.sub(r"(?m)^  threshold: .*$", f"  threshold: {values['threshold']}", text)
-    text = re.sub(r"(?m)^  bias: .*$", f"  bias: {values['bias']}", text)
-    for name in FEATURES:
-        text = re.sub(rf"(?m)^    {name}: .*$", f"    {name}: {values['weights'][name]}", text)
-    yaml.safe_load(text)  # never leave a broken file behind
-    path.write_text(text, encoding="utf-8")
 
 
 def main(args) -> int:
@@ -148,6 +132,6 @@ def main(args) -> int:
     for mode, card in evaluate(questions, parses, retrieved, calibration, service.faqs).items():
         print(f"  {mode.value:>9} on the same set (optimistic for hybrid): {card.counts}")
     if args.write:
-        write_calibration(retrieval_threshold, combiner)
+        write_calibration(calibration)
         print(f"written to {DEFAULT_PATH}")
     return 0

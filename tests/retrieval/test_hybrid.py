@@ -1,6 +1,5 @@
 """Retriever behaviour with a model-free encoder (fast)."""
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -28,7 +27,7 @@ ODD_INPUTS = [
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
-    settings = dataclasses.replace(load_settings(), index_dir=tmp_path_factory.mktemp("index"))
+    settings = load_settings().model_copy(update={"index_dir": tmp_path_factory.mktemp("index")})
     return build_retriever(settings, encoder=HashingEncoder())
 
 
