@@ -135,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="compare intent-only, retrieval-only and hybrid on the held-out set")
-    ev.add_argument("--set", default="eval/test.yml")
+    ev.add_argument("--set", action="append", default=None,
+                    help="an evaluation set (repeatable; default: eval/test.yml and eval/holdout.yml)")
     ev.add_argument("--markdown", default=None, help="also write the report to this file")
     ev.set_defaults(func=cmd_eval)
 
