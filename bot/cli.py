@@ -58,7 +58,8 @@ def cmd_run(args) -> int:
             return 1
     try:
         if args.shell:
-            print("starting the action server and `rasa shell` (type /stop to quit)...", flush=True)
+            print("starting the action server and the Rasa server for a terminal chat (about 30-60 s; "
+                  "BOT_DEBUG=1 also prints the answer metadata)...", flush=True)
             return stack.run_shell()
         print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
         stack.start()
