@@ -8,13 +8,14 @@ from typing import Dict
 from pydantic import Field, field_validator
 
 from bot.answering.combiner import FEATURES, Combiner
-from bot.answering.decide import Calibration
+from bot.answering.decide import Bands, Calibration
 from bot.paths import PROJECT_ROOT
 from bot.settings import SettingsError, StrictSettings, load_settings_file, update_settings_file, validate_settings
 
 __all__ = ["AnsweringSettings", "SettingsError", "load_answering_settings", "write_calibration"]
 
 DEFAULT_PATH = PROJECT_ROOT / "settings" / "answering.yml"
+_DEFAULT_BANDS = Bands()
 
 
 class CombinerSettings(StrictSettings):
@@ -30,10 +31,22 @@ class CombinerSettings(StrictSettings):
         return weights
 
 
+class BandSettings(StrictSettings):
+    """bot/answering/decide.py Bands: what the hybrid does below its answer threshold."""
+
+    # Above 1 the band is off: only calibrated settings enable it.
+    clarify: float = Field(_DEFAULT_BANDS.clarify, ge=0)
+    suggest: float = Field(_DEFAULT_BANDS.suggest, ge=0)
+    options: int = Field(_DEFAULT_BANDS.options, ge=2, le=5)
+    max_out_of_scope_lead: float = _DEFAULT_BANDS.max_out_of_scope_lead
+    out_of_scope_confidence: float = Field(_DEFAULT_BANDS.out_of_scope_confidence, ge=0, le=1)
+
+
 class AnsweringSettings(StrictSettings):
     # On the retrieval score (higher = more similar), for Mode.RETRIEVAL.
     retrieval_only_threshold: float
     combiner: CombinerSettings
+    bands: BandSettings = BandSettings()
     # Questions shorter than this that look like a follow-up are read with the previous one.
     follow_up_max_chars: int = Field(12, ge=0)
 
@@ -41,7 +54,8 @@ class AnsweringSettings(StrictSettings):
     def calibration(self) -> Calibration:
         c = self.combiner
         return Calibration(retrieval_only_threshold=self.retrieval_only_threshold,
-                           combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold))
+                           combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
+                           bands=Bands(**self.bands.model_dump()))
 
 
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
@@ -51,8 +65,11 @@ def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
 def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> None:
     """Writes the fitted numbers back, keeping the file's comments; the result
     is validated first, so a bad fit never leaves a broken file behind."""
+    bands = calibration.bands
     values = {"retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
-              "combiner": calibration.combiner.as_dict()}
+              "combiner": calibration.combiner.as_dict(),
+              "bands": {"clarify": round(float(bands.clarify), 4), "suggest": round(float(bands.suggest), 4)}}
     current = load_answering_settings(path).model_dump()
-    validate_settings(AnsweringSettings, {**current, **values}, f"new calibration for {path}")
+    merged = {**current, **values, "bands": {**current["bands"], **values["bands"]}}
+    validate_settings(AnsweringSettings, merged, f"new calibration for {path}")
     update_settings_file(path, values)

@@ -49,3 +49,20 @@ def test_a_bad_fit_never_reaches_the_file(tmp_path):
     with pytest.raises(SettingsError, match="combiner.threshold"):
         write_calibration(replace(old, combiner=replace(old.combiner, threshold=1.5)), path)
     assert path.read_text(encoding="utf-8") == before
+
+
+def test_bands_are_read_and_written_back(tmp_path):
+    path = tmp_path / "answering.yml"
+    shutil.copy(DEFAULT_PATH, path)
+    old = load_answering_settings(path).calibration
+    write_calibration(replace(old, bands=replace(old.bands, clarify=0.42, suggest=0.12)), path)
+    bands = load_answering_settings(path).calibration.bands
+    assert (bands.clarify, bands.suggest, bands.options) == (0.42, 0.12, old.bands.options)
+
+
+def test_band_options_out_of_range_are_refused(tmp_path):
+    path = tmp_path / "answering.yml"
+    path.write_text(DEFAULT_PATH.read_text(encoding="utf-8").replace("  options: 3", "  options: 9"),
+                    encoding="utf-8")
+    with pytest.raises(SettingsError, match="'bands.options'"):
+        load_answering_settings(path)
