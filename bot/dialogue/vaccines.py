@@ -92,14 +92,15 @@ class VaccineCatalog:
 
         Tries the text as typed first; when that finds nothing it tries the
         project's normalised form, which repairs typos not listed as aliases."""
-        found = self._scan(fold(text))
+        found = self.scan(fold(text))
         if not found and text:
             from bot.text.normalize import normalize_query  # lazy: loads opencc and pypinyin
 
-            found = self._scan(fold(normalize_query(text)))
+            found = self.scan(fold(normalize_query(text)))
         return found
 
-    def _scan(self, folded: str) -> List[VaccineMention]:
+    def scan(self, folded: str) -> List[VaccineMention]:
+        """Mentions in text already folded (see fold()); no normalisation."""
         result = []
         for match in self._pattern.finditer(folded):
             route, vaccine = self._alias[match.group(0)]
