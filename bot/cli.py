@@ -101,6 +101,11 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.dialogues:
+        # Whole conversations through the real stack (eval/dialogues.yml).
+        from bot.evaluation.dialogues import main as dialogues_main
+
+        return dialogues_main(PROJECT_ROOT / args.dialogues, url=args.url, markdown=args.markdown)
     from bot.evaluation.run import main as eval_main
 
     return eval_main(args)
@@ -137,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="compare intent-only, retrieval-only and hybrid on the held-out set")
     ev.add_argument("--set", default="eval/test.yml")
     ev.add_argument("--markdown", default=None, help="also write the report to this file")
+    ev.add_argument("--dialogues", nargs="?", const="eval/dialogues.yml", default=None,
+                    help="evaluate whole conversations instead (default set: eval/dialogues.yml)")
+    ev.add_argument("--url", default=None, help="with --dialogues: a running bot (default: start a private one)")
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", help="choose the answer thresholds on eval/dev.yml")
