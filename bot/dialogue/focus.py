@@ -120,10 +120,11 @@ class FocusReader:
                  vaccines: Optional[VaccineCatalog] = None,
                  normalize: Optional[Callable[[str], str]] = None,
                  tag: Optional[Callable[[str], List[Tuple[str, str]]]] = None,
-                 stopwords: Optional[Iterable[str]] = None):
+                 stopwords: Optional[Iterable[str]] = None, vocabulary: Optional[Iterable[str]] = None):
         """`tag(text)` segments text into (word, part-of-speech) pairs (jieba's
         flags); the defaults are the project's normaliser, jieba with the domain
-        dictionary, and the retrieval stopwords."""
+        dictionary, the retrieval stopwords, and the domain dictionary's words
+        as `vocabulary`."""
         self.rules = rules or load_rules()
         self.vaccines = vaccines or default_catalog()
         if normalize is None:
@@ -138,10 +139,18 @@ class FocusReader:
         self._tag = tag or jieba_tagger()
         self._stopwords = frozenset(stopwords) | self.rules.filler
         self.source_text = normalize(source_text)
+        self._vocabulary = frozenset(normalize(w) for w in (vocabulary if vocabulary is not None else domain_vocabulary()))
 
     def covered(self, word: str) -> bool:
-        """True when the explainer uses this word (after normalisation)."""
-        return word in self.source_text
+        """True when the explainer uses this word (after normalisation), or the
+        project's domain vocabulary names it (新冠疫苗 for 新冠病毒疫苗), or it is
+        two such words run together (新冠 + 疫苗)."""
+        if word in self.source_text or word in self._vocabulary:
+            return True
+        return any(self._known(word[:i]) and self._known(word[i:]) for i in range(1, len(word)))
+
+    def _known(self, part: str) -> bool:
+        return part in self._stopwords or (len(part) > 1 and (part in self.source_text or part in self._vocabulary))
 
     def read(self, text: str) -> Focus:
         normalized = self._normalize(text or "")
@@ -184,6 +193,18 @@ class FocusReader:
         ellipsis = bool(_ELLIPSIS.match(compact)) and len(compact) <= 14
         return Focus(normalized, mentions, tuple(aspects), tuple(terms), tuple(uncovered), pronoun, ellipsis,
                      bool(_CUE.match(compact)))
+
+
+def domain_vocabulary() -> List[str]:
+    """The words of the jieba user dictionary (data/dictionary/jieba/): the
+    explainer's vocabulary as the project already curates it."""
+    words = []
+    for path in sorted((PROJECT_ROOT / "data" / "dictionary" / "jieba").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.split("#", 1)[0].strip().split(" ")[0]
+            if word:
+                words.append(word)
+    return words
 
 
 def jieba_tagger() -> Callable[[str], List[Tuple[str, str]]]:

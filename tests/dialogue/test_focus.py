@@ -29,6 +29,9 @@ def reader(faqs):
     # Self-contained: they name their own subject in the explainer's words.
     ("那疫苗加强针怎么打", [], ["how"], [], False),
     ("覆盖率多少", [], [], [], False),
+    # 新冠疫苗 is not the explainer's spelling (新冠病毒疫苗) but is its vocabulary; 流感疫苗 is not.
+    ("新冠疫苗有哪些", [], [], [], False),
+    ("那流感疫苗呢", [], [], ["流感疫苗"], True),
 ])
 def test_read(reader, text, vaccines, aspects, uncovered, elliptical):
     focus = reader.read(text)
@@ -45,7 +48,8 @@ def test_pronouns_are_noticed(reader):
 
 def test_a_word_the_explainer_uses_is_covered(reader):
     assert reader.covered("加强针") and reader.covered("覆盖率")
-    assert not reader.covered("孕妇")
+    assert reader.covered("新冠疫苗")  # the domain dictionary, or 新冠 + 疫苗
+    assert not reader.covered("孕妇") and not reader.covered("流感疫苗")
 
 
 def test_rules_file_lists_every_section():
