@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.answering.buttons import (CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
                                    parse_payload)
 from bot.answering.decide import Mode
+from bot.answering.follow_up import Conversation
 from bot.answering.service import AnsweringService, process_service
 from bot.channels.options import last_bot_buttons, resolve_choice
 
@@ -33,28 +34,6 @@ def service() -> AnsweringService:
     return process_service(_start_service)
 
 
-# Small talk between a question and its follow-up (加强针怎么打 → 谢谢 → 那智飞的呢)
-# does not change what the follow-up continues.
-SMALL_TALK = {"greet", "thank", "goodbye", "bot_challenge", "capabilities"}
-# Nor do button presses: their text is a payload, not a question.
-BUTTON_INTENTS = {CHOOSE_FAQ_INTENT, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT, "feedback"}
-
-
-def previous_user_text(tracker: Tracker) -> Optional[str]:
-    """The user's previous question in this conversation, skipping small talk."""
-    seen_latest = False
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        if not seen_latest:
-            seen_latest = True
-            continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in SMALL_TALK and intent not in BUTTON_INTENTS:
-            return event.get("text")
-    return None
-
-
 def current_topic(tracker: Tracker) -> Optional[str]:
     """The FAQ the conversation is about: the topic slot when the dialogue
     sets it, else the FAQ of the last answer (a passage id is "<faq>#s3")."""
@@ -63,6 +42,13 @@ def current_topic(tracker: Tracker) -> Optional[str]:
         return str(topic)
     answered = tracker.get_slot("answer_id")
     return str(answered).split("#", 1)[0] if answered else None
+
+
+def conversation(tracker: Tracker) -> Conversation:
+    """What a follow-up continues: the topic slot and the vaccine last named.
+    Never the raw previous text, so a declined turn cannot leak into the next."""
+    vaccine = tracker.get_slot("vaccine") if "vaccine" in (tracker.slots or {}) else None
+    return Conversation(topic_faq=current_topic(tracker), vaccine=vaccine if isinstance(vaccine, str) else None)
 
 
 def entity_value(tracker: Tracker, entity: str) -> Optional[str]:
@@ -100,7 +86,7 @@ class ActionAnswer(Action):
         elif intent == SHOW_FULL_ANSWER_INTENT:
             reply = service().full_answer(current_topic(tracker))
         else:
-            reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
+            reply = service().answer(message.get("text") or "", message, conversation(tracker), MODE)
         payload = {"answer": reply.metadata}
         if reply.text is not None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=payload)
@@ -108,7 +94,12 @@ class ActionAnswer(Action):
             dispatcher.utter_message(response=reply.response, buttons=reply.buttons, json_message=payload)
         for notice in reply.notices:
             dispatcher.utter_message(response=notice)
-        return [SlotSet("answer_id", reply.metadata.get("answer_id"))]
+        events = [SlotSet("answer_id", reply.metadata.get("answer_id"))]
+        if reply.decision.answered:
+            # The topic changes only when something was answered: declines and
+            # clarifications leave it, so 那智飞的呢 still continues it.
+            events.append(SlotSet("topic_faq", reply.decision.faq_id))
+        return events
 
 
 if os.environ.get("BOT_ACTIONS_EAGER") == "1":

@@ -102,6 +102,11 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.dialogues:
+        # Whole conversations through the real stack (eval/dialogues.yml).
+        from bot.evaluation.dialogues import main as dialogues_main
+
+        return dialogues_main(PROJECT_ROOT / args.dialogues, url=args.url, markdown=args.markdown)
     from bot.evaluation.run import main as eval_main
 
     return eval_main(args)
@@ -139,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--set", action="append", default=None,
                     help="an evaluation set (repeatable; default: eval/test.yml and eval/holdout.yml)")
     ev.add_argument("--markdown", default=None, help="also write the report to this file")
+    ev.add_argument("--dialogues", nargs="?", const="eval/dialogues.yml", default=None,
+                    help="evaluate whole conversations instead (default set: eval/dialogues.yml)")
+    ev.add_argument("--url", default=None, help="with --dialogues: a running bot (default: start a private one)")
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", help="choose the answer thresholds on eval/dev.yml")

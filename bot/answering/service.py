@@ -9,10 +9,11 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Dict, List, Mapping, Optional
 
-from bot.answering.citation import Source
+from bot.answering.citation import Source, source_line
 from bot.answering.decide import AnswerKind, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView, RetrievedFaq
-from bot.answering.follow_up import contextual_query
+from bot.answering.follow_up import (Conversation, FollowUp, Reading, bridge_sentences, lead_sentences,
+                                     plan_follow_up, render_lead, render_not_covered, subject)
 from bot.answering.buttons import (CHOOSE_FAQ_INTENT, NONE_OF_THESE, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
                                    faq_buttons, feedback_buttons)
 from bot.answering.intent_view import intent_view_from_parse
@@ -83,6 +84,7 @@ class AnsweringService:
         self.settings = settings
         self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
+        self._reader = None  # the follow-up focus reader, built on the first follow-up
         self.retriever_error: Optional[str] = None
         self._lock = threading.Lock()
 
@@ -124,16 +126,18 @@ class AnsweringService:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
 
-    def answer(self, text: str, parse: Optional[Mapping], previous_question: Optional[str] = None,
+    def answer(self, text: str, parse: Optional[Mapping], conversation: Optional[Conversation] = None,
                mode: Mode = Mode.HYBRID) -> Reply:
         intent = intent_view_from_parse(parse)
-        query = contextual_query(text or "", previous_question, self.settings.follow_up_max_chars)
-        retrieved = self.search(query) if mode is not Mode.INTENT else None
-        # The intent layer parsed only the fragment (那智飞的呢), not the question it
-        # continues; for a follow-up only retrieval saw the whole question.
-        effective = Mode.RETRIEVAL if mode is Mode.HYBRID and query != text and retrieved is not None else mode
-        decision = decide(intent, retrieved, self.settings.calibration, effective)
+        text = text or ""
+        follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
+        decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
         reply = self._render(decision)
+        if reading is Reading.NOT_COVERED:
+            reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
+            reply.metadata = self._metadata(decision)
+        elif reading is Reading.CONTINUED and decision.answered:
+            reply = self._lead_with_focus(reply, decision, follow_up)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
         reply.metadata.update({
@@ -142,7 +146,81 @@ class AnsweringService:
             "search_query": query if query != text else None,
             "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
         })
+        if follow_up is not None:
+            reply.metadata["follow_up"] = reading.value
         return reply
+
+    # -- follow-ups (bot/answering/follow_up.py) -------------------------------------------
+
+    def _focus_reader(self):
+        if self._reader is None:
+            from bot.dialogue.focus import FocusReader
+
+            source = " ".join(f"{faq.question} {faq.answer}" for faq in self.faqs.values())
+            self._reader = FocusReader(source)
+        return self._reader
+
+    def _plan_follow_up(self, text: str, conversation: Optional[Conversation]) -> Optional[FollowUp]:
+        if conversation is None or conversation.topic_faq not in self.faqs:
+            return None
+        from bot.dialogue.vaccines import catalog
+
+        return plan_follow_up(text, conversation, self.faqs[conversation.topic_faq].question,
+                              self._focus_reader(), catalog(), self.settings.follow_up_max_chars)
+
+    def _decide_turn(self, text: str, intent, follow_up: Optional[FollowUp], mode: Mode):
+        """(decision, retrieval view, query searched, reading) for one turn."""
+        calibration = self.settings.calibration
+        if follow_up is not None and follow_up.continues:
+            if follow_up.uncovered:
+                decision = Decision(AnswerKind.DECLINE, reason=f"follow-up about {follow_up.uncovered[0]!r}, "
+                                                               "which the source never mentions")
+                return decision, self.search(text), text, Reading.NOT_COVERED
+            retrieved = self.search(follow_up.query)
+            # The turn's own parse still counts (its out-of-scope evidence above all);
+            # retrieval sees the whole question.
+            return decide(intent, retrieved, calibration, mode), retrieved, follow_up.query, Reading.CONTINUED
+        retrieved = self.search(text)
+        decision = decide(intent, retrieved, calibration, mode)
+        if follow_up is not None and not decision.answered and not follow_up.uncovered:
+            # 那加强针打了多少 stands alone but may only make sense with the topic.
+            continued = self.search(follow_up.query)
+            second = decide(intent, continued, calibration, mode)
+            if second.answered:
+                return second, continued, follow_up.query, Reading.CONTINUED
+        return decision, retrieved, text, Reading.STANDALONE
+
+    def _lead_with_focus(self, reply: Reply, decision: Decision, follow_up: FollowUp) -> Reply:
+        """那智飞的呢: the answer leads with the sentences about 智飞, quoted with
+        their source; the whole answer follows on text channels and is folded
+        away in the widget (full_answer_mode=append)."""
+        from bot.dialogue.vaccines import catalog
+        from bot.ingest.sentences import split_sentences
+
+        faq = self.faqs.get(decision.faq_id)
+        if faq is None or faq.partial:
+            return reply
+        vaccines = catalog()
+        lead = lead_sentences(split_sentences(faq.answer), follow_up, vaccines)
+        if not lead:
+            return reply
+        candidates = [(f.id, sentence) for f in self.faqs.values() if not f.partial
+                      for sentence in split_sentences(f.answer)]
+        bridge = bridge_sentences(follow_up, lead, vaccines, candidates)
+        quoted = [([sentence], self.faqs[fid]) for fid, sentence in bridge] + [(lead, faq)]
+        sources = [replace(faq_source(f), quote="".join(sentences)) for sentences, f in quoted]
+        text = render_lead(subject(follow_up), [(sentences, source_line(src))
+                                                for (sentences, _), src in zip(quoted, sources)])
+        led = Reply(Decision(AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus",
+                             decision.scores), text=text, buttons=reply.buttons)
+        led.metadata = self._metadata(led.decision)
+        led.metadata.update({
+            "sources": [s.as_dict() for s in sources],
+            "lead": [*(sentence for _, sentence in bridge), *lead],
+            "full_answer": render_faq_answer(faq),
+            "full_answer_mode": FullAnswerMode.APPEND.value,
+        })
+        return led
 
     def choose(self, faq_id: Optional[str]) -> Reply:
         """The user picked a FAQ (a clarification or 猜你想问 button): answer it

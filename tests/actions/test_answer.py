@@ -5,25 +5,26 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.answer as answer_module
-from actions.answer import ActionAnswer, previous_user_text
+from actions.answer import ActionAnswer, conversation
+from bot.answering.follow_up import Conversation
 from bot.answering.decide import AnswerKind, Decision
 from bot.answering.service import Reply
 
 
-def tracker(*user_texts, parse=None):
+def tracker(*user_texts, parse=None, slots=None):
     events = []
     for text in user_texts:
         events += [{"event": "user", "text": text}, {"event": "action", "name": "action_listen"}]
     latest = dict(parse or {}, text=user_texts[-1])
-    return Tracker("u1", {}, latest, events, False, None, {}, "action_listen")
+    return Tracker("u1", dict(slots or {}), latest, events, False, None, {}, "action_listen")
 
 
 class StubService:
     def __init__(self, reply):
         self.reply, self.calls = reply, []
 
-    def answer(self, text, parse, previous, mode):
-        self.calls.append((text, previous, mode))
+    def answer(self, text, parse, context, mode):
+        self.calls.append((text, context, mode))
         return self.reply
 
 
@@ -40,10 +41,12 @@ def test_rendered_answer_goes_out_with_its_metadata(stub):
     meta = {"answer_id": "booster_schedule", "sources": [{"article": "文章"}]}
     service = stub(Reply(Decision(AnswerKind.FAQ, "booster_schedule"), text="答案\n【来源】…", metadata=meta))
     dispatcher = CollectingDispatcher()
-    ActionAnswer().run(dispatcher, tracker("加强针怎么打", "那智飞的呢"), {})
+    events = ActionAnswer().run(dispatcher, tracker("加强针怎么打", "那智飞的呢",
+                                                    slots={"topic_faq": "booster_schedule", "vaccine": "智飞龙科马"}), {})
     assert dispatcher.messages[0]["text"] == "答案\n【来源】…"
     assert dispatcher.messages[0]["custom"] == {"answer": meta}
-    assert service.calls[0][:2] == ("那智飞的呢", "加强针怎么打")
+    assert service.calls[0][:2] == ("那智飞的呢", Conversation("booster_schedule", "智飞龙科马"))
+    assert {"event": "slot", "name": "topic_faq", "value": "booster_schedule", "timestamp": None} in events
 
 
 def test_decline_uses_the_domain_response_and_notices_follow(stub):
@@ -54,19 +57,17 @@ def test_decline_uses_the_domain_response_and_notices_follow(stub):
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_search_unavailable"]
 
 
-def test_previous_user_text():
-    assert previous_user_text(tracker("一", "二", "三")) == "二"
-    assert previous_user_text(tracker("只有一句")) is None
+def test_the_topic_is_the_slot_not_the_previous_text():
+    # 政采贷是什么 was declined: it set no topic, so it cannot leak into the next question.
+    assert conversation(tracker("加强针怎么打", "政采贷是什么", "那智飞的呢",
+                                slots={"topic_faq": "booster_schedule"})).topic_faq == "booster_schedule"
+    assert conversation(tracker("政采贷是什么", "那疫苗加强针怎么打")) == Conversation(None, None)
 
 
-def test_previous_user_text_skips_small_talk():
-    events = [
-        {"event": "user", "text": "加强针怎么打", "parse_data": {"intent": {"name": "faq"}}},
-        {"event": "user", "text": "谢谢", "parse_data": {"intent": {"name": "thank"}}},
-        {"event": "user", "text": "那智飞的呢", "parse_data": {"intent": {"name": "nlu_fallback"}}},
-    ]
-    t = Tracker("u1", {}, {"text": "那智飞的呢"}, events, False, None, {}, "action_listen")
-    assert previous_user_text(t) == "加强针怎么打"
+def test_a_decline_keeps_the_topic(stub):
+    stub(Reply(Decision(AnswerKind.DECLINE), response="utter_out_of_scope", metadata={"answer_id": None}))
+    events = ActionAnswer().run(CollectingDispatcher(), tracker("那孕妇呢", slots={"topic_faq": "booster_schedule"}), {})
+    assert [e["name"] for e in events] == ["answer_id"]
 
 
 INSIDE = [("奥密克戎会逃逸疫苗吗", "why_vaccinate", "没有完全逃逸"),
@@ -93,7 +94,7 @@ class TestRealService:
 
     @pytest.fixture
     def ask(self, service, parses):
-        return lambda text, previous=None: service.answer(text, parses[text], previous)
+        return lambda text, topic=None: service.answer(text, parses[text], Conversation(topic))
 
     @pytest.mark.parametrize("question, faq_id, must_say", INSIDE)
     def test_answers_found_inside_an_answer(self, ask, question, faq_id, must_say):
@@ -108,10 +109,11 @@ class TestRealService:
         assert not reply.decision.answered and reply.response in ("utter_out_of_scope", "utter_default")
         assert reply.metadata["answer_id"] is None and reply.metadata["sources"] == []
 
-    def test_follow_up_uses_the_previous_question(self, ask):
-        reply = ask("那智飞的呢", previous="加强针怎么打")
+    def test_follow_up_continues_the_topic(self, ask):
+        reply = ask("那智飞的呢", topic="booster_schedule")
         assert reply.decision.faq_id == "booster_schedule"
-        assert reply.metadata["search_query"] == "加强针怎么打 那智飞的呢"
+        assert reply.metadata["search_query"] == "加强针怎么打？ 那智飞的呢"
+        assert reply.metadata["full_answer_mode"] == "append" and "智飞龙科马" in reply.metadata["lead"][0]
 
     def test_missing_model_degrades_to_the_intent_layer(self, parses):
         from bot.answering.service import AnsweringService
