@@ -10,28 +10,32 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.answering.buttons import CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT
 from bot.answering.decide import Mode
-from bot.answering.service import AnsweringService
+from bot.answering.service import AnsweringService, process_service
 
 logger = logging.getLogger(__name__)
 
-_service: Optional[AnsweringService] = None
 # hybrid in production; the benchmarks also run intent-only and retrieval-only servers.
 MODE = Mode(os.environ.get("BOT_ANSWER_MODE", Mode.HYBRID.value))
 
 
+def _start_service() -> AnsweringService:
+    started = AnsweringService.from_project()
+    if MODE is not Mode.INTENT:
+        started.warm_up()  # load the model once, before the first user waits for it
+    return started
+
+
 def service() -> AnsweringService:
-    global _service
-    if _service is None:
-        _service = AnsweringService.from_project()
-        if MODE is not Mode.INTENT:
-            _service.warm_up()  # load the model once, before the first user waits for it
-    return _service
+    return process_service(_start_service)
 
 
 # Small talk between a question and its follow-up (加强针怎么打 → 谢谢 → 那智飞的呢)
 # does not change what the follow-up continues.
 SMALL_TALK = {"greet", "thank", "goodbye", "bot_challenge", "capabilities"}
+# Nor do button presses: their text is a payload, not a question.
+BUTTON_INTENTS = {CHOOSE_FAQ_INTENT, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT, "feedback"}
 
 
 def previous_user_text(tracker: Tracker) -> Optional[str]:
@@ -44,9 +48,24 @@ def previous_user_text(tracker: Tracker) -> Optional[str]:
             seen_latest = True
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in SMALL_TALK:
+        if intent not in SMALL_TALK and intent not in BUTTON_INTENTS:
             return event.get("text")
     return None
+
+
+def current_topic(tracker: Tracker) -> Optional[str]:
+    """The FAQ the conversation is about: the topic slot when the dialogue
+    sets it, else the FAQ of the last answer (a passage id is "<faq>#s3")."""
+    topic = tracker.get_slot("topic_faq") if "topic_faq" in (tracker.slots or {}) else None
+    if topic:
+        return str(topic)
+    answered = tracker.get_slot("answer_id")
+    return str(answered).split("#", 1)[0] if answered else None
+
+
+def entity_value(tracker: Tracker, entity: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return value if isinstance(value, str) else None
 
 
 class ActionAnswer(Action):
@@ -56,12 +75,22 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
-        reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
+        intent = (message.get("intent") or {}).get("name")
+        # Button payloads name their intent outright (Rasa parses /intent{...}
+        # without NLU), so they are served directly, never re-decided.
+        if intent == CHOOSE_FAQ_INTENT:
+            reply = service().choose(entity_value(tracker, FAQ_ID_ENTITY))
+        elif intent == NONE_OF_THESE_INTENT:
+            reply = service().none_of_these()
+        elif intent == SHOW_FULL_ANSWER_INTENT:
+            reply = service().full_answer(current_topic(tracker))
+        else:
+            reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
         payload = {"answer": reply.metadata}
         if reply.text is not None:
-            dispatcher.utter_message(text=reply.text, json_message=payload)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=payload)
         else:
-            dispatcher.utter_message(response=reply.response, json_message=payload)
+            dispatcher.utter_message(response=reply.response, buttons=reply.buttons, json_message=payload)
         for notice in reply.notices:
             dispatcher.utter_message(response=notice)
         return [SlotSet("answer_id", reply.metadata.get("answer_id"))]
