@@ -10,7 +10,6 @@ questions about a vaccine, not facts about the person asking.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +35,7 @@ FACT_OF_SLOT = {slot: fact for fact, slot in SLOTS.items()}
 
 STOP_INTENT = "stop_form"
 TRIGGER_INTENT = "booster_check"
+GENERAL_LEAD = ("booster_target",)
 # Intents whose message, when it fills nothing, is a question for the FAQ side
 # (answered, then the form resumes) rather than a bad answer to re-ask.
 INTERRUPTING_INTENTS = {"faq", "out_of_scope", "nlu_fallback", "choose_faq", "show_full_answer"}
@@ -176,9 +176,9 @@ def start_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entit
     assessment = assess(facts_from_slots(merged), today, rules)
     if assessment.outcome is not None or intent != TRIGGER_INTENT:
         return Start(updates)
-    quotes = lead_quotes(facts_from_slots(merged), rules)
-    if not quotes:
-        return Start(updates, booster_text.INTRO)
+    # "Can I get a booster?" is itself answered in general by the article (who
+    # and when); a named booster vaccine by its own rule sentence.
+    quotes = lead_quotes(facts_from_slots(merged), rules) or rules.quote(*GENERAL_LEAD)
     answer = {
         "kind": "faq",
         "answer_id": quotes[0].faq_id,
@@ -225,9 +225,3 @@ def verdict_answer(facts: Facts, assessment: Assessment, rules: BoosterRules) ->
         "sources": [{**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text}
                     for q in outcome.quotes],
     }
-
-
-FEEDBACK_BUTTONS = [
-    {"title": "有用", "payload": "/feedback" + json.dumps({"value": "useful"}, separators=(",", ":"))},
-    {"title": "没用", "payload": "/feedback" + json.dumps({"value": "useless"}, separators=(",", ":"))},
-]

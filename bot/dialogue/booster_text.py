@@ -177,8 +177,6 @@ def lead_text(quotes, rules: BoosterRules) -> str:
     return "\n".join(lines)
 
 
-INTRO = "好的，我来对照市疾控中心专家答问里的规定，帮您看看能不能打加强针。先问您几个简单问题（回复“算了”可随时退出）。"
-STOPPED = "好的，不查了。想了解加强针的规定，可以直接问我“加强针怎么打”；有疑问也可以拨打12320卫生健康热线。"
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,10 @@ def test_start_resets_a_new_check_and_quotes_the_rule_asked_about():
     assert "2022年5月" in start.text
 
 
-def test_start_without_a_question_the_article_answers_just_introduces():
+def test_start_of_a_general_question_leads_with_who_and_when():
     start = start_turn(EMPTY, "我能打加强针吗", "booster_check", (), TODAY)
-    assert start.text == booster_text.INTRO and start.answer is None
+    assert start.answer["answer_id"] == "booster_target"
+    assert "接种6个月的18岁及以上人群" in start.text and "算了" in start.text
 
 
 def test_start_with_every_fact_says_nothing_before_the_verdict():
