@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answering.buttons import CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT
+from bot.answering.buttons import (CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
+                                   parse_payload)
 from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService, process_service
+from bot.channels.options import last_bot_buttons, resolve_choice
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +70,15 @@ def entity_value(tracker: Tracker, entity: str) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
+def typed_choice(tracker: Tracker) -> Tuple[Optional[str], Dict]:
+    """A typed "1" that no channel mapped (plain `rasa shell` uses Rasa's own
+    cmdline channel): the button it names among the bot's previous buttons."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    payload = resolve_choice((tracker.latest_message or {}).get("text"), last_bot_buttons(events[:last_user]))
+    return parse_payload(payload) if payload else (None, {})
+
+
 class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
@@ -76,10 +87,14 @@ class ActionAnswer(Action):
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
+        faq_id = entity_value(tracker, FAQ_ID_ENTITY)
+        chosen, entities = typed_choice(tracker)
+        if chosen in (CHOOSE_FAQ_INTENT, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT):
+            intent, faq_id = chosen, entities.get(FAQ_ID_ENTITY)
         # Button payloads name their intent outright (Rasa parses /intent{...}
         # without NLU), so they are served directly, never re-decided.
         if intent == CHOOSE_FAQ_INTENT:
-            reply = service().choose(entity_value(tracker, FAQ_ID_ENTITY))
+            reply = service().choose(faq_id)
         elif intent == NONE_OF_THESE_INTENT:
             reply = service().none_of_these()
         elif intent == SHOW_FULL_ANSWER_INTENT:

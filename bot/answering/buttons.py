@@ -8,7 +8,7 @@ report (see CONTRACT.md); keep them exact.
 from __future__ import annotations
 
 import json
-from typing import Dict, Iterable, List, Mapping
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 CHOOSE_FAQ_INTENT = "choose_faq"
 NONE_OF_THESE_INTENT = "none_of_these"
@@ -34,3 +34,19 @@ def faq_buttons(faq_ids: Iterable[str], questions: Mapping[str, str]) -> List[Di
 
 def feedback_buttons() -> List[Dict[str, str]]:
     return [dict(b) for b in FEEDBACK]
+
+
+def parse_payload(payload: str) -> Tuple[Optional[str], Dict]:
+    """("choose_faq", {"faq_id": …}) from '/choose_faq{"faq_id":…}'; (None, {}) for anything else."""
+    if not isinstance(payload, str) or not payload.startswith("/"):
+        return None, {}
+    name, brace, rest = payload[1:].partition("{")
+    entities: Dict = {}
+    if brace:
+        try:
+            entities = json.loads(brace + rest)
+        except ValueError:
+            return None, {}
+        if not isinstance(entities, dict):
+            return None, {}
+    return (name.strip() or None), entities
