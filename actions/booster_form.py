@@ -12,7 +12,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answering.buttons import feedback_buttons
+from bot.answering.buttons import feedback_buttons, parse_payload
+from bot.channels.options import last_bot_buttons, resolve_choice
 from bot.dialogue import booster_form, booster_text
 from bot.dialogue.booster import Fact, assess, load_rules
 
@@ -26,9 +27,20 @@ def today() -> date:
 
 
 def _message(tracker: Tracker):
+    """The latest message's text, intent and entities; a number typed for one
+    of the offered quick replies becomes that reply's payload (the REST and
+    WeCom channels map it before Rasa; plain `rasa shell` does not)."""
     message = tracker.latest_message or {}
+    text = message.get("text") or ""
     intent = (message.get("intent") or {}).get("name")
-    return message.get("text") or "", intent, message.get("entities") or []
+    entities = message.get("entities") or []
+    events = list(tracker.events or [])
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    payload = resolve_choice(text, last_bot_buttons(events[:last_user]))
+    chosen, values = parse_payload(payload) if payload else (None, {})
+    if chosen == booster_form.INFORM_INTENT:
+        return payload, chosen, [{"entity": k, "value": v} for k, v in values.items()]
+    return text, intent, entities
 
 
 def _form_slots(tracker: Tracker) -> Dict[str, Any]:

@@ -35,6 +35,7 @@ FACT_OF_SLOT = {slot: fact for fact, slot in SLOTS.items()}
 
 STOP_INTENT = "stop_form"
 TRIGGER_INTENT = "booster_check"
+INFORM_INTENT = "inform"  # the form's quick replies: /inform{"vaccine":"科兴"}
 GENERAL_LEAD = ("booster_target",)
 # Intents whose message, when it fills nothing, is a question for the FAQ side
 # (answered, then the form resumes) rather than a bad answer to re-ask.

@@ -94,3 +94,14 @@ def test_start_leads_with_the_rule_the_question_asks_about():
     assert message["custom"]["answer"]["answer_id"] == "booster_schedule"
     assert "混打" in message["text"]
     assert events_of(result)["answer_id"] == "booster_schedule"
+
+
+def test_a_number_typed_in_plain_rasa_shell_picks_the_offered_vaccine():
+    asked = CollectingDispatcher()
+    AskBoosterVaccine().run(asked, tracker(""), {})
+    events = [{"event": "bot", "text": asked.messages[0]["text"], "data": {"buttons": asked.messages[0]["buttons"]}},
+              {"event": "user", "text": "2"}]
+    t = tracker("2", "nlu_fallback", slots={"requested_slot": "booster_vaccine"})
+    t.events = events
+    _, result = validate(t)
+    assert events_of(result)["booster_vaccine"] == "北京生物"
