@@ -15,6 +15,7 @@ from bot.answering.buttons import (CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THE
 from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService, process_service
 from bot.channels.options import last_bot_buttons, resolve_choice
+from bot.dialogue.booster_form import offer_booster_check
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,8 @@ class ActionAnswer(Action):
             reply = service().full_answer(current_topic(tracker))
         else:
             reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
+        # Booster answers offer the personal check (/booster_check, actions/booster_form.py).
+        reply.buttons = offer_booster_check(reply.metadata, reply.buttons, (tracker.active_loop or {}).get("name"))
         payload = {"answer": reply.metadata}
         if reply.text is not None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=payload)

@@ -76,7 +76,7 @@ class ValidateBoosterCheckForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         text, intent, entities = _message(tracker)
-        activating = tracker.active_loop.get("name") != booster_form.FORM
+        activating = (tracker.active_loop or {}).get("name") != booster_form.FORM
         turn = booster_form.form_turn(_form_slots(tracker), text, intent, entities, today(), activating)
         if turn.kind in (booster_form.TurnKind.INTERRUPT, booster_form.TurnKind.STOP):
             # No slot set: Rasa rejects the form's turn and the rules take the

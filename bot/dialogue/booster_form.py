@@ -170,6 +170,10 @@ def start_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entit
     the first question; when the message holds every fact, the verdict follows
     at once and needs no preface."""
     rules = rules or load_rules()
+    if (text or "").startswith("/"):
+        # The quick reply under a booster answer: the user has just read the
+        # general rule, so the check starts without repeating it.
+        return Start({s: None for s in ALL_SLOTS}, booster_text.INTRO)
     kept = {} if intent == TRIGGER_INTENT else {s: slots.get(s) for s in ALL_SLOTS}
     updates = {s: None for s in ALL_SLOTS} if intent == TRIGGER_INTENT else {}
     reading = read_message(text, today, None, entities, primary_known=bool(kept.get(SLOTS[Fact.VACCINE])))
@@ -226,3 +230,20 @@ def verdict_answer(facts: Facts, assessment: Assessment, rules: BoosterRules) ->
         "sources": [{**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text}
                     for q in outcome.quotes],
     }
+
+
+# Answers about boosters offer the personal check as a quick reply, before the
+# feedback buttons (which stay last, CONTRACT.md).
+BOOSTER_CHECK_BUTTON = {"title": "帮我看看我能不能打加强针", "payload": f"/{TRIGGER_INTENT}"}
+OFFER_AFTER = ("booster_target", "booster_schedule", "booster_concept")
+
+
+def offer_booster_check(answer: Mapping[str, Any], buttons: Sequence[Mapping[str, str]],
+                        active_loop: Optional[str] = None) -> List[Dict[str, str]]:
+    buttons = [dict(b) for b in buttons or ()]
+    faq = str((answer or {}).get("answer_id") or "").split("#", 1)[0]
+    if active_loop == FORM or faq not in OFFER_AFTER or (answer or {}).get("kind") not in ("faq", "passage"):
+        return buttons
+    feedback = [b for b in buttons if str(b.get("payload", "")).startswith("/feedback")]
+    others = [b for b in buttons if b not in feedback]
+    return others + [dict(BOOSTER_CHECK_BUTTON)] + feedback

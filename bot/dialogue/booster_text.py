@@ -213,6 +213,8 @@ def question(fact: str, facts: Optional[Facts] = None) -> Question:
     raise ValueError(f"no question for {fact!r}")
 
 
+INTRO = "好的，我来对照文章里的规定帮您看看。先问您几个简单问题（回复“算了”可随时退出）。"
+
 REASKS = {
     "age_invalid": "这个年龄好像不太对。请告诉我您的实际年龄，用数字回复就行，例如：35。",
     "age_missing": "没看懂您的年龄。请用数字回复，例如：35。",

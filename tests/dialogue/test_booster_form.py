@@ -146,3 +146,24 @@ def test_verdict_metadata_follows_the_contract():
     assert answer["earliest_date"] == "2027-04-01" and answer["certain_date"] == "2027-04-30"
     assert answer["sources"][0]["date"] == "2022-05"
     assert all(s["quote"] for s in answer["sources"])
+
+
+def test_booster_answers_offer_the_check_before_the_feedback_buttons():
+    from bot.answering.buttons import feedback_buttons
+    from bot.dialogue.booster_form import BOOSTER_CHECK_BUTTON, offer_booster_check
+
+    offered = offer_booster_check({"kind": "faq", "answer_id": "booster_target"}, feedback_buttons())
+    assert offered == [BOOSTER_CHECK_BUTTON, *feedback_buttons()]
+    passage = offer_booster_check({"kind": "passage", "answer_id": "booster_schedule#s3"}, feedback_buttons())
+    assert BOOSTER_CHECK_BUTTON in passage
+    assert offer_booster_check({"kind": "faq", "answer_id": "vaccine_types"}, feedback_buttons()) == feedback_buttons()
+    assert offer_booster_check({"kind": "decline", "answer_id": None}, []) == []
+    # Inside the check, an answered FAQ does not offer to start it again.
+    assert offer_booster_check({"kind": "faq", "answer_id": "booster_target"}, feedback_buttons(),
+                               "booster_check_form") == feedback_buttons()
+
+
+def test_the_check_button_starts_without_repeating_the_rule():
+    start = start_turn({**EMPTY, "booster_vaccine": "科兴"}, "/booster_check", "booster_check", (), TODAY)
+    assert start.text == booster_text.INTRO and start.answer is None
+    assert all(v is None for v in start.updates.values())
