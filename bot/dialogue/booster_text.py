@@ -128,9 +128,8 @@ def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[st
                          f"您最早可以在{cn_date(outcome.certain_from)}接种。")
         else:
             lines.append(f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
-                         f"满{rules.interval_months}个月的日子在{cn_date(outcome.possible_from)}到"
-                         f"{cn_date(outcome.certain_from)}之间（看最后一针的具体日期），"
-                         f"最早在{cn_date(outcome.possible_from)}，到{cn_date(outcome.certain_from)}一定已满。")
+                         f"最早{cn_date(outcome.possible_from)}才满{rules.interval_months}个月（要看最后一针是哪一天），"
+                         f"到{cn_date(outcome.certain_from)}一定已满。")
     elif reason is Reason.INTERVAL_UNCLEAR:
         lines.append(f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
                      f"满{rules.interval_months}个月的日子在{cn_date(outcome.possible_from)}到"
@@ -203,7 +202,7 @@ def question(fact: str, facts: Optional[Facts] = None) -> Question:
         buttons.append({"title": UNKNOWN_VACCINE, "payload": _inform("vaccine", UNKNOWN_VACCINE)})
         return Question("您之前打的新冠疫苗是哪一种？", buttons)
     if fact == "dose_count":
-        label = f"{facts.vaccine}" if facts and facts.vaccine else "新冠疫苗"
+        label = f"{facts.vaccine}疫苗" if facts and facts.vaccine else "新冠疫苗"
         buttons = [{"title": f"{n}针", "payload": _inform("dose_count", n)} for n in DOSE_CHOICES]
         return Question(f"{label}您一共打了几针？", buttons)
     if fact == "age":

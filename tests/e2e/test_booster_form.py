@@ -40,7 +40,7 @@ def test_check_over_several_turns_with_quick_replies(client):
     assert {"title": "科兴", "payload": '/inform{"vaccine":"科兴"}'} in first.buttons
 
     doses = client.send(sender, '/inform{"vaccine":"科兴"}')
-    assert "科兴您一共打了几针" in doses.reply
+    assert "科兴疫苗您一共打了几针" in doses.reply
     assert '/inform{"dose_count":2}' in [b["payload"] for b in doses.buttons]
 
     age = client.send(sender, '/inform{"dose_count":2}')
@@ -141,7 +141,7 @@ def test_a_number_typed_for_a_quick_reply_picks_it(client):
     sender = new_sender()
     client.send(sender, "我能打加强针吗")
     turn = client.send(sender, "1")  # 1. 科兴
-    assert "科兴您一共打了几针" in turn.reply
+    assert "科兴疫苗您一共打了几针" in turn.reply
 
 
 @pytest.mark.parametrize("text,expected", [
