@@ -16,6 +16,7 @@ from bot.answering.decide import Mode
 from bot.answering.follow_up import Conversation
 from bot.answering.service import AnsweringService, process_service
 from bot.channels.options import last_bot_buttons, resolve_choice
+from bot.dialogue.booster_form import offer_booster_check
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ class ActionAnswer(Action):
             reply = service().full_answer(current_topic(tracker))
         else:
             reply = service().answer(message.get("text") or "", message, conversation(tracker), MODE)
+        # Booster answers offer the personal check (/booster_check, actions/booster_form.py).
+        reply.buttons = offer_booster_check(reply.metadata, reply.buttons, (tracker.active_loop or {}).get("name"))
         payload = {"answer": reply.metadata}
         if reply.text is not None:
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=payload)
