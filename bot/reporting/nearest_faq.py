@@ -1,0 +1,58 @@
+"""The FAQ nearest to a question: its question text and its training
+paraphrases (data/nlu) are the keys, a FAQ scores its best key. Used for the
+declined groups (which FAQ was closest, and how close) and for --suggest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from bot.paths import PROJECT_ROOT
+from bot.reporting.similarity import Vectoriser, per_label
+
+FAQ_PATH = PROJECT_ROOT / "data" / "faq.yml"
+NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+
+
+@dataclass
+class FaqIndex:
+    questions: Dict[str, str]  # FAQ id -> its question, for display
+    labels: List[str]
+    keys: np.ndarray
+
+    @classmethod
+    def build(cls, vectoriser: Vectoriser, faq_path: Path = FAQ_PATH, nlu_dir: Path = NLU_DIR) -> "FaqIndex":
+        from bot.ingest.pipeline import load_faqs
+        from bot.retrieval.question_bank import FAQ_PREFIX, load_training_questions
+
+        questions = {faq.id: faq.question for faq in load_faqs(faq_path)}
+        labels, texts = [], []
+        for fid, question in questions.items():
+            labels.append(fid)
+            texts.append(question)
+        for intent, examples in load_training_questions(nlu_dir).items():
+            fid = intent[len(FAQ_PREFIX):] if intent.startswith(FAQ_PREFIX) else None
+            if fid in questions:
+                labels.extend([fid] * len(examples))
+                texts.extend(examples)
+        return cls(questions, labels, vectoriser.embed(texts))
+
+    def scores(self, vectors: np.ndarray) -> List[Dict[str, float]]:
+        """Per row: each FAQ's best cosine over its keys."""
+        return per_label(vectors, self.keys, self.labels)
+
+    def nearest(self, vectors: np.ndarray) -> List[Tuple[Optional[str], float]]:
+        out: List[Tuple[Optional[str], float]] = []
+        for scores in self.scores(vectors):
+            best = max(scores, key=scores.get) if scores else None
+            out.append((best, scores.get(best, 0.0) if best else 0.0))
+        return out
+
+    def title(self, faq_id: Optional[str]) -> str:
+        return self.questions.get(faq_id or "", faq_id or "")
+
+
+def nearest_for(texts: Sequence[str], vectoriser: Vectoriser, index: FaqIndex) -> List[Tuple[Optional[str], float]]:
+    return index.nearest(vectoriser.embed(list(texts))) if texts else []

@@ -1,0 +1,110 @@
+"""Sentence vectors for grouping questions and finding their nearest FAQ.
+
+The project's embedding model (multilingual-e5-small, bot.embedding) when it
+loads; otherwise a plainly labelled fallback of character-bigram vectors, so
+the report still runs on a machine without the model (and says so at the
+top). Both give unit vectors: a dot product is a cosine, higher is closer.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+
+class Backend(str, Enum):
+    EMBEDDING = "embedding"
+    LEXICAL = "lexical"
+
+
+# Cosines above which two questions count as the same question. e5's cosines
+# are compressed (paraphrases ~0.93, unrelated questions still ~0.85,
+# shared/notes/embedding-model.md); bigram cosines are spread out.
+GROUP_THRESHOLDS = {Backend.EMBEDDING: 0.92, Backend.LEXICAL: 0.5}
+
+
+@dataclass
+class Vectoriser:
+    backend: Backend
+    embed: Callable[[Sequence[str]], np.ndarray]  # (n, dim) unit rows
+    note: str  # for the report: which method grouped the questions
+
+    @property
+    def group_threshold(self) -> float:
+        return GROUP_THRESHOLDS[self.backend]
+
+
+def _bigrams(text: str) -> Counter:
+    chars = [c for c in text if not c.isspace()]
+    grams = Counter(a + b for a, b in zip(chars, chars[1:]))
+    grams.update(chars)  # single characters keep one- and two-character questions comparable
+    return grams
+
+
+def lexical_vectoriser(normalize: Callable[[str], str] = lambda s: s) -> Vectoriser:
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        bags = [_bigrams(normalize(t)) for t in texts]
+        vocab: Dict[str, int] = {}
+        for bag in bags:
+            for gram in bag:
+                vocab.setdefault(gram, len(vocab))
+        out = np.zeros((len(bags), max(len(vocab), 1)), dtype=np.float32)
+        for row, bag in enumerate(bags):
+            for gram, count in bag.items():
+                out[row, vocab[gram]] = count
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+    return Vectoriser(Backend.LEXICAL, embed,
+                      "嵌入模型不可用，按字面相似度（字符二元组）分组；结果较粗，请安装模型后重新生成"
+                      "（make embedding-model）。")
+
+
+def embedding_vectoriser() -> Vectoriser:
+    """Raises when the model cannot be loaded (bot.embedding's error names the fix)."""
+    from bot.embedding.encoder import Encoder
+    from bot.retrieval.settings import load_settings
+
+    settings = load_settings()
+    encoder = Encoder(settings.model_path, threads=settings.threads,
+                      query_prefix=settings.query_prompt, passage_prefix=settings.passage_prompt)
+    # Question-to-question similarity: both sides are user questions.
+    return Vectoriser(Backend.EMBEDDING, lambda texts: encoder.encode_queries(list(texts)),
+                      f"按语义相似度分组（嵌入模型 {getattr(encoder, 'name', 'e5')}）。")
+
+
+def load_vectoriser(backend: Optional[Backend] = None) -> Vectoriser:
+    """The requested backend; by default the embedding model, else the fallback."""
+    from bot.text.normalize import normalize_query
+
+    if backend is Backend.LEXICAL:
+        return lexical_vectoriser(normalize_query)
+    try:
+        return embedding_vectoriser()
+    except Exception as exc:
+        if backend is Backend.EMBEDDING:
+            raise
+        logger.warning("embedding model unavailable, grouping questions by characters instead: %s", exc)
+        return lexical_vectoriser(normalize_query)
+
+
+def per_label(vectors: np.ndarray, keys: np.ndarray, labels: List[str]) -> List[Dict[str, float]]:
+    """For each row of `vectors`, every label's best cosine over its keys
+    (a FAQ has several keys: its question and its paraphrases)."""
+    if len(keys) == 0:
+        return [{} for _ in range(len(vectors))]
+    sims = np.asarray(vectors) @ np.asarray(keys).T
+    out = []
+    for row in sims:
+        best: Dict[str, float] = {}
+        for label, value in zip(labels, row):
+            if value > best.get(label, -2.0):
+                best[label] = float(value)
+        out.append(best)
+    return out
