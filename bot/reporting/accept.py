@@ -115,9 +115,14 @@ def _write_accepted(path: Path, by_intent: Dict[str, List[str]]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+# Rasa reads [text](entity) and [text]{...} inside examples as annotations;
+# a citizen's brackets are just brackets.
+_MARKUP = str.maketrans("[](){}", "［］（）｛｝")
+
+
 def _clean(text: str) -> str:
-    # One line, no YAML-significant leading characters: the examples block is literal text.
-    return " ".join(str(text).split())
+    # One line: each example is one "- " line of a literal block.
+    return " ".join(str(text).split()).translate(_MARKUP)
 
 
 def accept(review_file: Path, nlu_dir: Path = PROJECT_ROOT / "data" / "nlu",

@@ -21,7 +21,7 @@ from bot.paths import PROJECT_ROOT
 SALT_ENV = "BOT_REPORT_SALT"
 DEFAULT_SALT_FILE = PROJECT_ROOT / "state" / "report_salt"
 # 11-digit mobiles, 15/18-character ID numbers, bank cards: any run of 7+
-# digits (full-width digits are folded by NFKC before matching). Shorter
+# digits (full-width digits count too). Shorter
 # runs (ages, dose counts, dates like 2022) stay readable.
 _DIGIT_RUN = re.compile(r"\d[\d\s-]{5,}[\dXx]")
 MASK = "＊＊＊"
@@ -53,8 +53,18 @@ class SenderHasher:
         return digest[:12]
 
 
-def redact(text: str) -> str:
-    import unicodedata
+# Full-width digits and letters map one character to one, so spans found in
+# the folded copy line up with the original, which is shown as typed.
+_FOLD_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 
-    folded = unicodedata.normalize("NFKC", text or "")
-    return _DIGIT_RUN.sub(MASK, folded)
+
+def redact(text: str) -> str:
+    text = text or ""
+    folded = text.translate(_FOLD_WIDTH)
+    out, last = [], 0
+    for match in _DIGIT_RUN.finditer(folded):
+        out.append(text[last:match.start()])
+        out.append(MASK)
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)

@@ -8,6 +8,7 @@ top). Both give unit vectors: a dot product is a cosine, higher is closer.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
@@ -47,17 +48,17 @@ def _bigrams(text: str) -> Counter:
     return grams
 
 
+LEXICAL_DIMENSIONS = 1 << 14
+
+
 def lexical_vectoriser(normalize: Callable[[str], str] = lambda s: s) -> Vectoriser:
+    # Hashed n-grams: every call lands in the same space (questions and FAQ
+    # keys are embedded separately), with no vocabulary to keep.
     def embed(texts: Sequence[str]) -> np.ndarray:
-        bags = [_bigrams(normalize(t)) for t in texts]
-        vocab: Dict[str, int] = {}
-        for bag in bags:
-            for gram in bag:
-                vocab.setdefault(gram, len(vocab))
-        out = np.zeros((len(bags), max(len(vocab), 1)), dtype=np.float32)
-        for row, bag in enumerate(bags):
-            for gram, count in bag.items():
-                out[row, vocab[gram]] = count
+        out = np.zeros((len(texts), LEXICAL_DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for gram, count in _bigrams(normalize(text)).items():
+                out[row, zlib.crc32(gram.encode("utf-8")) % LEXICAL_DIMENSIONS] += count
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
 

@@ -63,24 +63,32 @@ def test_postgresql_through_the_same_code(scripted_store):
 
     import sqlalchemy as sa
 
-    # A database of its own, so reruns and other tests never mix rows.
-    name = f"report_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(f"postgresql://{env['BOT_PG_USER']}:{env['BOT_PG_PASSWORD']}@{env['BOT_PG_HOST']}:"
-                             f"{env['BOT_PG_PORT']}/{env['BOT_PG_DB']}", isolation_level="AUTOCOMMIT")
+    # A schema of its own (Rasa's POSTGRESQL_SCHEMA), so reruns and the
+    # scale-out tests never mix rows with this one.
+    schema = f"report_{uuid.uuid4().hex[:8]}"
+    base = (f"postgresql://{env['BOT_PG_USER']}:{env['BOT_PG_PASSWORD']}@{env['BOT_PG_HOST']}:"
+            f"{env['BOT_PG_PORT']}/{env['BOT_PG_DB']}")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     try:
         write_conversations({"dialect": "postgresql", "host": env["BOT_PG_HOST"], "port": int(env["BOT_PG_PORT"]),
-                             "db": name, "username": env["BOT_PG_USER"], "password": env["BOT_PG_PASSWORD"]},
-                            scripted_conversations())
-        url = (f"postgresql://{env['BOT_PG_USER']}:{env['BOT_PG_PASSWORD']}@{env['BOT_PG_HOST']}:"
-               f"{env['BOT_PG_PORT']}/{name}")
+                             "db": env["BOT_PG_DB"], "username": env["BOT_PG_USER"],
+                             "password": env["BOT_PG_PASSWORD"]},
+                            scripted_conversations(), env={"POSTGRESQL_SCHEMA": schema})
+        url = f"{base}?options=-csearch_path%3D{schema}"
         from_pg = conversations(read_events(url))
         from_sqlite = conversations(read_events(str(scripted_store)))
         assert [(c.sender_id, [(t.text, t.kind) for t in c.turns]) for c in from_pg] == \
                [(c.sender_id, [(t.text, t.kind) for t in c.turns]) for c in from_sqlite]
         assert len(from_pg) == 5
+        # The password never appears in an error message about the URL.
+        from bot.reporting.store import StoreError
+
+        with pytest.raises(StoreError) as err:
+            list(read_events(base.replace(env["BOT_PG_DB"], "no_such_db")))
+        assert env["BOT_PG_PASSWORD"] not in str(err.value)
     finally:
         with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()

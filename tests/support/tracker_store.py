@@ -19,10 +19,12 @@ WRITER = PROJECT_ROOT / "tests" / "support" / "write_trackers.py"
 BEIJING = timezone(timedelta(hours=8))
 
 
-def write_conversations(store: Dict, conversations: List[Dict]) -> None:
+def write_conversations(store: Dict, conversations: List[Dict], env: Dict = None) -> None:
+    """`env`: e.g. POSTGRESQL_SCHEMA, which Rasa's SQL store reads from the environment."""
     proc = subprocess.run([str(RASA_PYTHON), str(WRITER)], input=json.dumps({"store": store,
                                                                              "conversations": conversations}),
-                          capture_output=True, text=True, env=base_env(), cwd=PROJECT_ROOT, timeout=300)
+                          capture_output=True, text=True, env={**base_env(), **(env or {})}, cwd=PROJECT_ROOT,
+                          timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"writing trackers failed:\n{proc.stderr[-3000:]}")
 
