@@ -30,7 +30,7 @@ import uuid
 from collections import Counter
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import requests
 

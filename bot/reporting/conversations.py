@@ -136,6 +136,15 @@ def questions(convs: Iterable[Conversation]) -> List[Question]:
     return out
 
 
+def _asked_before(turns: List[Turn], i: int) -> Optional[Turn]:
+    """The question behind the answer rated at turn i: the answered turn, or,
+    when that was a tap (a clarification's option), the typed question before it."""
+    for turn in reversed(turns[:i]):
+        if turn.typed:
+            return turn
+    return turns[i - 1] if i else None
+
+
 def ratings(convs: Iterable[Conversation]) -> List[Rating]:
     """Recorded 有用/没用 ratings (action_feedback's metadata), with the rated turn."""
     out: List[Rating] = []
@@ -146,5 +155,5 @@ def ratings(convs: Iterable[Conversation]) -> List[Rating]:
                 continue
             rated = meta.get("rated") or {}
             out.append(Rating(conv, str(meta.get("feedback")), rated.get("answer_id"), rated.get("kind"),
-                              conv.turns[i - 1] if i else None, turn.timestamp))
+                              _asked_before(conv.turns, i), turn.timestamp))
     return out

@@ -1,7 +1,7 @@
 """The report's numbers, computed once and shared by the HTML and the CSV."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Dict, List, Optional, Sequence

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from html import escape
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 from bot.reporting.conversations import Outcome
 from bot.reporting.figures import Day, ReportData

@@ -32,3 +32,8 @@ def test_only_recorded_ratings_count_and_keep_their_question(scripted_store):
                                                                    ("useless", "booster_schedule")]
     useless = next(r for r in found if r.value == "useless")
     assert useless.question.text == "加强针怎么打"
+
+
+def test_a_rating_after_a_tapped_option_keeps_the_typed_question(scripted_store):
+    useful = next(r for r in ratings(load(scripted_store)) if r.value == "useful")
+    assert useful.question.text == "加强针隔多久"

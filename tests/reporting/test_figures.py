@@ -55,8 +55,9 @@ def test_useless_answers_with_their_questions(scripted_store, lexical):
 
 def test_date_range_keeps_the_requested_days_only(scripted_store, lexical):
     since, until = date(2026, 11, 3), date(2026, 11, 4)
-    from bot.reporting.figures import CHINA
     from datetime import datetime, time, timedelta
+
+    from bot.reporting.figures import CHINA
 
     events = read_events(str(scripted_store), datetime.combine(since, time(), CHINA).timestamp(),
                          datetime.combine(until + timedelta(days=1), time(), CHINA).timestamp())
