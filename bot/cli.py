@@ -165,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default=str(PROJECT_ROOT / "state" / "reports"), help="output folder")
     rep.add_argument("--similarity", choices=["embedding", "lexical"], default=None,
                      help="how to group questions (default: the embedding model, else lexical)")
+    rep.add_argument("--group-threshold", type=float, default=None,
+                     help="similarity a question needs to join a group (default per method, "
+                          "see bot/reporting/similarity.py)")
     rep.add_argument("--suggest", action="store_true",
                      help="also write a review file of (question, proposed FAQ, score) for `accept`")
     rep.add_argument("--suggest-file", default=None, help="where to write it (default: <out>/suggestions.yml)")

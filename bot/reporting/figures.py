@@ -78,7 +78,7 @@ def _days_between(first: date, last: date) -> List[date]:
 def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: FaqIndex,
             hasher: SenderHasher, since: Optional[date] = None, until: Optional[date] = None,
             fold: Callable[[str], str] = lambda s: s, top_groups: int = TOP_GROUPS,
-            now: Optional[datetime] = None) -> ReportData:
+            now: Optional[datetime] = None, group_threshold: Optional[float] = None) -> ReportData:
     asked: List[Question] = questions(convs)
     per_day: Dict[date, Day] = {}
 
@@ -113,7 +113,7 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
             setattr(totals, name, getattr(totals, name) + getattr(d, name))
 
     declined_texts = [redact(q.turn.text) for q in asked if q.turn.outcome is Outcome.DECLINED and q.turn.typed]
-    groups = group_questions(declined_texts, vectoriser, fold=fold)[:top_groups]
+    groups = group_questions(declined_texts, vectoriser, group_threshold, fold=fold)[:top_groups]
     if groups:
         import numpy as np
 

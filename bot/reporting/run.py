@@ -63,7 +63,11 @@ def report_main(args) -> int:
         return 1
     index = FaqIndex.build(vectoriser)
     fold = Normalizer()  # Traditional -> Simplified, full-width forms: one spelling per question
-    data = compute(convs, vectoriser, index, SenderHasher(load_salt()), since, until, fold=fold)
+    if args.group_threshold is not None and not 0.0 < args.group_threshold <= 1.0:
+        print("error: --group-threshold 须在 0 到 1 之间", file=sys.stderr)
+        return 2
+    data = compute(convs, vectoriser, index, SenderHasher(load_salt()), since, until, fold=fold,
+                   group_threshold=args.group_threshold)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     _write_atomic(out / REPORT_FILE, render(data, index.title))
