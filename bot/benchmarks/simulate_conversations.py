@@ -142,6 +142,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--db", type=Path, default=PROJECT_ROOT / "artifacts" / "report-demo" / "conversations.db")
     parser.add_argument("--spread-days", type=int, default=14, help="0: keep the real timestamps")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--report-out", type=Path, default=None,
+                        help="also make the report from the store into this folder")
+    parser.add_argument("--screenshot", type=Path, default=None,
+                        help="and save a screenshot of it here (headless Chromium)")
     args = parser.parse_args(argv)
     if not 1 <= args.conversations <= 2000:
         print("error: --conversations must be between 1 and 2000", file=sys.stderr)
@@ -171,8 +175,38 @@ def main(argv: Optional[List[str]] = None) -> int:
         moved = spread_over_days(args.db, args.spread_days, rng)
         print(f"timestamps: {moved} conversations spread over the last {args.spread_days} days")
     print("sent:", json.dumps(dict(sorted(tally.items())), ensure_ascii=False))
-    print(f"store: {args.db}\nreport: .venv/bin/python -m bot report --db {args.db} --out artifacts/report-demo")
+    print(f"store: {args.db}")
+    if args.report_out:
+        from bot.cli import main as bot_main
+
+        status = bot_main(["report", "--db", str(args.db), "--out", str(args.report_out)])
+        if status:
+            return status
+        if args.screenshot:
+            screenshot(args.report_out / "report.html", args.screenshot)
+            print(f"screenshot: {args.screenshot}")
     return 0
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def screenshot(html: Path, png: Path, width: int = 1100) -> None:
+    """A full-page PNG of the report with headless Chromium (Playwright drives
+    the Debian build; Playwright's own browser download is blocked here)."""
+    from playwright.sync_api import sync_playwright
+
+    png.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(html.resolve().as_uri())
+            page.screenshot(path=str(png), full_page=True)
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

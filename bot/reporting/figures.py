@@ -4,14 +4,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot.feedback.events import faq_of
 from bot.reporting.conversations import Conversation, Outcome, Question, Rating, questions, ratings
 from bot.reporting.grouping import Group, group_questions
 from bot.reporting.nearest_faq import FaqIndex
 from bot.reporting.privacy import SenderHasher, redact
-from bot.reporting.similarity import Vectoriser
+from bot.reporting.nearest_faq import reference_levels
+from bot.reporting.similarity import Backend, Vectoriser
 
 # The city is in China (UTC+8 all year); days in the report are local days.
 CHINA = timezone(timedelta(hours=8), "UTC+8")
@@ -65,6 +66,8 @@ class ReportData:
     clarify_resolved: Dict[str, int]  # answered / declined / none (no tap)
     declined_groups: List[Group]
     grouping_note: str
+    grouping_fallback: bool  # grouped by characters because the model was missing
+    reference: Optional[Tuple[float, float]]  # median nearest-FAQ similarity: covered, uncovered questions
     rated: List[RatedAnswer]
     ratings_total: Counter
     rows: List[QuestionRow]
@@ -122,7 +125,8 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
 
     rated = _rated_answers(ratings(convs), faq_index)
     totals_ratings = Counter(r.value for r in ratings(convs))
-    return ReportData(since, until, days, totals, dict(resolved), groups, vectoriser.note, rated,
+    return ReportData(since, until, days, totals, dict(resolved), groups, vectoriser.note,
+                      vectoriser.backend is Backend.LEXICAL, reference_levels(vectoriser, faq_index), rated,
                       totals_ratings, rows, now or datetime.now(CHINA))
 
 

@@ -35,11 +35,17 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "—"
 
 
+TICKS = 4
+
+
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return 5
-    step = 10 ** int(math.log10(value))
-    return int(math.ceil(value / step) * step)
+    """The axis top: TICKS equal whole-number steps just above `value`."""
+    raw = max(value, 1) / TICKS
+    if raw <= 10:
+        return TICKS * math.ceil(raw)
+    magnitude = 10 ** int(math.floor(math.log10(raw)))
+    # Steps in halves of the magnitude: 15, 20, 25 ... or 150, 200 ...
+    return TICKS * int(math.ceil(raw * 2 / magnitude) * magnitude // 2)
 
 
 def _label_every(n: int) -> int:
@@ -57,9 +63,9 @@ def bars_svg(days: Sequence[Day], series: Sequence[Tuple[str, str]], width: int 
     bar = max(1.0, slot * 0.8 / len(series))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'viewBox="0 0 {width} {height}">']
-    for tick in range(5):
-        value = top_value * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+    for tick in range(TICKS + 1):
+        value = top_value * tick // TICKS
+        y = top + plot_h - plot_h * tick / TICKS
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
                      f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
     every = _label_every(len(days))
@@ -152,7 +158,12 @@ def render(data: ReportData, faq_title=lambda fid: fid or "") -> str:
         out.append(f"<p>请用户确认的 {t.clarified} 个问题中：点选了某个问题 {r.get('answered', 0)} 个，"
                    f"点“都不是” {r.get('declined', 0)} 个，未点选 {r.get('none', 0)} 个。</p>")
     out.append("<h2>最常见的无法回答的问题（按相似度分组）</h2>")
-    out.append(f'<p class="note">{escape(data.grouping_note)}</p>' if data.grouping_note else "")
+    out.append(f'<p class="{"note" if data.grouping_fallback else "meta"}">{escape(data.grouping_note)}</p>')
+    if data.reference is not None:
+        covered, uncovered = data.reference
+        out.append(f'<p class="meta">“相似度”是与最接近的问答的余弦相似度，越高越接近。作为参照（eval/dev.yml）：'
+                   f"资料能回答的问题中位数 {covered:.2f}，资料未涵盖的问题中位数 {uncovered:.2f}。"
+                   "接近前者的组可能是机器人本应回答的说法，可用 --suggest 审核后加入训练数据。</p>")
     if data.declined_groups:
         out.append("<table><tr><th>#</th><th class=\"n\">次数</th><th>问题（同组的不同说法）</th>"
                    "<th>最接近的问答</th><th class=\"n\">相似度</th></tr>")

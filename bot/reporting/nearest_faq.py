@@ -14,6 +14,9 @@ from bot.reporting.similarity import Vectoriser, per_label
 
 FAQ_PATH = PROJECT_ROOT / "data" / "faq.yml"
 NLU_DIR = PROJECT_ROOT / "data" / "nlu"
+# The calibration set (never eval/test.yml): its questions are labelled
+# covered (a FAQ id) or not (decline).
+REFERENCE_SET = PROJECT_ROOT / "eval" / "dev.yml"
 
 
 @dataclass
@@ -56,3 +59,24 @@ class FaqIndex:
 
 def nearest_for(texts: Sequence[str], vectoriser: Vectoriser, index: FaqIndex) -> List[Tuple[Optional[str], float]]:
     return index.nearest(vectoriser.embed(list(texts))) if texts else []
+
+
+def reference_levels(vectoriser: Vectoriser, index: FaqIndex,
+                     path: Path = REFERENCE_SET) -> Optional[Tuple[float, float]]:
+    """Median nearest-FAQ similarity of labelled questions the source covers
+    and does not cover, so a reader can place a group's similarity on this
+    model's scale (e5's cosines are compressed: unrelated questions score
+    ~0.85). None when the set is missing or lacks either kind."""
+    from bot.evaluation.dataset import load_eval_set
+
+    if not Path(path).is_file():
+        return None
+    questions = load_eval_set(path)
+    covered = [q.text for q in questions if q.in_scope]
+    uncovered = [q.text for q in questions if not q.in_scope]
+    if not covered or not uncovered:
+        return None
+    levels = []
+    for texts in (covered, uncovered):
+        levels.append(float(np.median([score for _, score in index.nearest(vectoriser.embed(texts))])))
+    return levels[0], levels[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
@@ -83,8 +84,9 @@ def embedding_vectoriser() -> Vectoriser:
     encoder = Encoder(settings.model_path, threads=settings.threads,
                       query_prefix=settings.query_prompt, passage_prefix=settings.passage_prompt)
     # Question-to-question similarity: both sides are user questions.
+    name = Path(str(getattr(encoder, "name", "e5"))).name
     return Vectoriser(Backend.EMBEDDING, lambda texts: encoder.encode_queries(list(texts)),
-                      f"按语义相似度分组（嵌入模型 {getattr(encoder, 'name', 'e5')}）。")
+                      f"按语义相似度分组（嵌入模型 {name}）。")
 
 
 def load_vectoriser(backend: Optional[Backend] = None) -> Vectoriser:

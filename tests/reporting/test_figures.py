@@ -70,3 +70,8 @@ def test_sender_ids_are_hashed_in_rows(scripted_store, lexical):
     rows = report(scripted_store, lexical).rows
     assert all(len(r.conversation) == 12 and "wecom" not in r.conversation for r in rows)
     assert len({r.conversation for r in rows}) == 4  # Alice's two sessions share her hash
+
+
+def test_reference_levels_place_covered_questions_above_uncovered(scripted_store, lexical):
+    covered, uncovered = report(scripted_store, lexical).reference
+    assert 0 < uncovered < covered <= 1
