@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.answer as answer_module
+import actions.feedback as feedback_module
 from actions.feedback import ActionFeedback
 from bot.answering.service import AnsweringService
 from bot.answering.settings import load_answering_settings
@@ -21,7 +21,8 @@ def no_retrieval():
 @pytest.fixture
 def real_service(monkeypatch, faqs):
     service = AnsweringService(faqs, load_answering_settings(), retriever_factory=no_retrieval)
-    monkeypatch.setattr(answer_module, "_service", service)
+    # The action's own reference: however actions.answer caches its service.
+    monkeypatch.setattr(feedback_module, "service", lambda: service)
     return service
 
 
