@@ -132,3 +132,10 @@ lock-rasa: $(LOCK_TOOLS)-3.10/bin/pip-compile
 
 clean:
 	rm -rf models .cache/index
+
+# The conversation report (docs/operations.md): HTML + CSV in state/reports/,
+# shown to staff at http://localhost:8000/staff/report when BOT_STAFF_TOKEN is set.
+# REPORT_ARGS passes options, e.g. make report REPORT_ARGS="--since 2026-11-01 --suggest"
+.PHONY: report
+report: | $(APP_VENV)/.installed
+	$(APP_PY) -m bot report $(REPORT_ARGS)

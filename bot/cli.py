@@ -118,6 +118,18 @@ def cmd_calibrate(args) -> int:
     return calibrate_main(args)
 
 
+def cmd_report(args) -> int:
+    from bot.reporting.run import report_main
+
+    return report_main(args)
+
+
+def cmd_accept(args) -> int:
+    from bot.reporting.run import accept_main
+
+    return accept_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="COVID-19 vaccination FAQ bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +165,27 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--set", default="eval/dev.yml")
     cal.add_argument("--write", action="store_true", help="write them to settings/answering.yml")
     cal.set_defaults(func=cmd_calibrate)
+
+    rep = sub.add_parser("report", help="conversation report (HTML + CSV) from the tracker store")
+    rep.add_argument("--db", default=None,
+                     help="tracker store: a SQLite file or an SQLAlchemy URL (default: $BOT_REPORT_DB_URL, "
+                          "else state/conversations.db)")
+    rep.add_argument("--since", default=None, help="first day, YYYY-MM-DD (Beijing time)")
+    rep.add_argument("--until", default=None, help="last day, YYYY-MM-DD (inclusive)")
+    rep.add_argument("--out", default=str(PROJECT_ROOT / "state" / "reports"), help="output folder")
+    rep.add_argument("--similarity", choices=["embedding", "lexical"], default=None,
+                     help="how to group questions (default: the embedding model, else lexical)")
+    rep.add_argument("--group-threshold", type=float, default=None,
+                     help="similarity a question needs to join a group (default per method, "
+                          "see bot/reporting/similarity.py)")
+    rep.add_argument("--suggest", action="store_true",
+                     help="also write a review file of (question, proposed FAQ, score) for `accept`")
+    rep.add_argument("--suggest-file", default=None, help="where to write it (default: <out>/suggestions.yml)")
+    rep.set_defaults(func=cmd_report)
+
+    acc = sub.add_parser("accept", help="add approved suggestions to data/nlu/faq_accepted.yml (no retraining)")
+    acc.add_argument("file", help="a review file from `report --suggest`, entries set to approve: true")
+    acc.set_defaults(func=cmd_accept)
     return parser
 
 

@@ -18,6 +18,8 @@ EXPECTED_WARNINGS = [
     r"duplicated intents have been found across multiple domain files: faq",
     # These are uttered by action_answer and the outage policy, not by stories.
     r"The utterance 'utter_(faq|default|out_of_scope|search_unavailable)' is not used in any story or rule",
+    # Uttered by action_feedback (actions/feedback.py).
+    r"The utterance 'utter_feedback_\w+' is not used in any story or rule",
 ]
 
 
