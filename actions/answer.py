@@ -11,22 +11,23 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answering.decide import Mode
-from bot.answering.service import AnsweringService
+from bot.answering.service import AnsweringService, process_service
 
 logger = logging.getLogger(__name__)
 
-_service: Optional[AnsweringService] = None
 # hybrid in production; the benchmarks also run intent-only and retrieval-only servers.
 MODE = Mode(os.environ.get("BOT_ANSWER_MODE", Mode.HYBRID.value))
 
 
+def _start_service() -> AnsweringService:
+    started = AnsweringService.from_project()
+    if MODE is not Mode.INTENT:
+        started.warm_up()  # load the model once, before the first user waits for it
+    return started
+
+
 def service() -> AnsweringService:
-    global _service
-    if _service is None:
-        _service = AnsweringService.from_project()
-        if MODE is not Mode.INTENT:
-            _service.warm_up()  # load the model once, before the first user waits for it
-    return _service
+    return process_service(_start_service)
 
 
 # Small talk between a question and its follow-up (加强针怎么打 → 谢谢 → 那智飞的呢)

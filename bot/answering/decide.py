@@ -26,6 +26,20 @@ from bot.retrieval.passages import SENTENCE
 PASSAGE_KINDS = (SENTENCE,)
 
 
+class AnswerKind(str, Enum):
+    """What a turn's reply is. The values travel in custom.answer.kind, so the
+    widget and the report can tell them apart."""
+
+    FAQ = "faq"  # the whole FAQ answer
+    PASSAGE = "passage"  # one quoted sentence (or two) from inside an answer
+    CLARIFY = "clarify"  # 您是想问…? with the likely FAQ questions as buttons; no fact stated
+    DECLINE = "decline"  # the source does not cover it: 12320, maybe other questions
+
+
+# What answers the question; the others state nothing from the source.
+ANSWERING_KINDS = (AnswerKind.FAQ, AnswerKind.PASSAGE)
+
+
 class Mode(str, Enum):
     INTENT = "intent"
     RETRIEVAL = "retrieval"
@@ -40,7 +54,7 @@ class Calibration:
 
 @dataclass(frozen=True)
 class Decision:
-    kind: str  # "faq" | "passage" | "decline"
+    kind: AnswerKind
     faq_id: Optional[str] = None
     passage: Optional[RetrievedFaq] = None
     score: float = 0.0
@@ -49,7 +63,16 @@ class Decision:
 
     @property
     def answered(self) -> bool:
-        return self.kind != "decline"
+        """True when the reply states an answer (FAQ or quoted passage)."""
+        return self.kind in ANSWERING_KINDS
+
+    @property
+    def answer_id(self) -> Optional[str]:
+        """The id of what was answered: the passage id for a quote, the FAQ id
+        for a FAQ answer, None otherwise."""
+        if self.kind is AnswerKind.PASSAGE and self.passage is not None:
+            return self.passage.passage_id
+        return self.faq_id if self.kind is AnswerKind.FAQ else None
 
 
 def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],
@@ -58,8 +81,8 @@ def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, R
     # Quote the sentence retrieval found only when the intent layer would not have
     # chosen this FAQ itself: then the sentence, not the headline answer, is what matched.
     if hit is not None and hit.passage_kind in PASSAGE_KINDS and intent.faq_choice != faq_id:
-        return Decision("passage", faq_id, hit, score, reason, tuple(ranked))
-    return Decision("faq", faq_id, None, score, reason, tuple(ranked))
+        return Decision(AnswerKind.PASSAGE, faq_id, hit, score, reason, tuple(ranked))
+    return Decision(AnswerKind.FAQ, faq_id, None, score, reason, tuple(ranked))
 
 
 def decide(
@@ -73,27 +96,27 @@ def decide(
     if mode is Mode.INTENT or (mode is Mode.HYBRID and retrieval is None):
         choice = intent.faq_choice
         if choice is None:
-            return Decision("decline", reason=f"intent layer: {intent.intent}")
+            return Decision(AnswerKind.DECLINE, reason=f"intent layer: {intent.intent}")
         conf = dict(intent.faq_ranking)[choice]
-        return Decision("faq", choice, None, intent.faq_confidence * conf, "intent layer")
+        return Decision(AnswerKind.FAQ, choice, None, intent.faq_confidence * conf, "intent layer")
 
     hits = best_hits(retrieval)
     if mode is Mode.RETRIEVAL:
         ranked = sorted(((fid, h.score) for fid, h in hits.items()), key=lambda item: item[1], reverse=True)
         if not ranked or ranked[0][1] < calibration.retrieval_only_threshold:
-            return Decision("decline", reason="retrieval below threshold", scores=tuple(ranked))
+            return Decision(AnswerKind.DECLINE, reason="retrieval below threshold", scores=tuple(ranked))
         fid, score = ranked[0]
         hit = hits[fid]
-        kind = "passage" if hit.passage_kind in PASSAGE_KINDS else "faq"
-        return Decision(kind, fid, hit if kind == "passage" else None, score, "retrieval", tuple(ranked))
+        kind = AnswerKind.PASSAGE if hit.passage_kind in PASSAGE_KINDS else AnswerKind.FAQ
+        return Decision(kind, fid, hit if kind is AnswerKind.PASSAGE else None, score, "retrieval", tuple(ranked))
 
     faq_ids, rows = feature_rows(intent, retrieval)
     if not faq_ids:
-        return Decision("decline", reason="no candidates")
+        return Decision(AnswerKind.DECLINE, reason="no candidates")
     probabilities = calibration.combiner.probabilities(rows)
     order = np.argsort(-probabilities, kind="stable")
     ranked = tuple((faq_ids[i], float(probabilities[i])) for i in order)
     fid, p = ranked[0]
     if p < calibration.combiner.threshold:
-        return Decision("decline", reason=f"best {fid} P(right)={p:.2f} below threshold", score=p, scores=ranked)
+        return Decision(AnswerKind.DECLINE, reason=f"best {fid} P(right)={p:.2f} below threshold", score=p, scores=ranked)
     return answer_with(fid, p, intent, hits, "hybrid", ranked)

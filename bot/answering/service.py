@@ -1,5 +1,6 @@
-"""The answering service the action server runs: one instance per process,
-loading the FAQ data, the thresholds and (lazily) the retrieval stack."""
+"""The answering service the action server runs: one instance per process
+(`process_service`), holding the knowledge base, the thresholds and (lazily)
+the retrieval stack built over the same knowledge base."""
 from __future__ import annotations
 
 import logging
@@ -8,18 +9,16 @@ from dataclasses import dataclass, field, replace
 from typing import Dict, List, Mapping, Optional
 
 from bot.answering.citation import Source
-from bot.answering.decide import Decision, Mode, decide
+from bot.answering.decide import AnswerKind, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView, RetrievedFaq
 from bot.answering.follow_up import contextual_query
 from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, intent_view_from_parse
 from bot.answering.render import faq_source, render_faq_answer, render_passage_answer
 from bot.answering.settings import AnsweringSettings, load_answering_settings
-from bot.ingest.pipeline import load_faqs
-from bot.paths import PROJECT_ROOT
+from bot.knowledge import KnowledgeBase, load_knowledge_base
 
 logger = logging.getLogger(__name__)
 
-FAQ_PATH = PROJECT_ROOT / "data" / "faq.yml"
 SEARCH_UNAVAILABLE = "utter_search_unavailable"
 
 
@@ -34,11 +33,12 @@ class Reply:
     metadata: Dict = field(default_factory=dict)
 
 
-def build_retriever():
-    """The retrieval stack, with its index loaded or (re)built as needed."""
-    from bot.retrieval.hybrid import build_default_retriever
+def build_retriever(knowledge: Optional[KnowledgeBase] = None, settings=None):
+    """The retrieval stack over `knowledge`, with its index loaded or (re)built as needed."""
+    from bot.retrieval.hybrid import build_retriever as build
+    from bot.retrieval.settings import load_settings
 
-    return build_default_retriever()
+    return build(settings or load_settings(), knowledge=knowledge)
 
 
 def retrieval_view(analysis) -> RetrievalView:
@@ -63,17 +63,25 @@ def retrieval_view(analysis) -> RetrievalView:
 
 
 class AnsweringService:
-    def __init__(self, faqs, settings: AnsweringSettings, retriever_factory=build_retriever):
-        self.faqs = {faq.id: faq for faq in faqs}
+    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None):
+        """`retriever_factory()` builds the retrieval stack; by default over this
+        same knowledge base, so the FAQ files are read once."""
+        self.knowledge = knowledge
+        self.faqs = knowledge.by_id
         self.settings = settings
-        self._retriever_factory = retriever_factory
+        self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
         self.retriever_error: Optional[str] = None
         self._lock = threading.Lock()
 
     @classmethod
     def from_project(cls) -> "AnsweringService":
-        return cls(load_faqs(FAQ_PATH), load_answering_settings())
+        from bot.retrieval.settings import load_settings
+
+        retrieval_settings = load_settings()
+        knowledge = load_knowledge_base(retrieval_settings)
+        return cls(knowledge, load_answering_settings(),
+                   retriever_factory=lambda: build_retriever(knowledge, retrieval_settings))
 
     def retriever(self):
         """The retriever, or None when it cannot be loaded (the reason is logged once
@@ -117,8 +125,8 @@ class AnsweringService:
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
         reply.metadata = {
-            "answer_id": self._answer_id(decision),
-            "kind": decision.kind,
+            "answer_id": decision.answer_id,
+            "kind": decision.kind.value,
             "intent": intent.intent,
             "confidence": round(decision.score if decision.answered else intent.confidence, 4),
             "sources": [s.as_dict() for s in self._sources(decision)],
@@ -128,22 +136,32 @@ class AnsweringService:
         return reply
 
     def _render(self, decision: Decision, intent_name: Optional[str]) -> Reply:
-        if decision.kind == "faq":
+        if decision.kind is AnswerKind.FAQ:
             return Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]))
-        if decision.kind == "passage":
+        if decision.kind is AnswerKind.PASSAGE:
             return Reply(decision, text=render_passage_answer(decision.passage.passage_text,
                                                               self._sources(decision)[0]))
         response = "utter_out_of_scope" if intent_name == OUT_OF_SCOPE_INTENT else "utter_default"
         return Reply(decision, response=response)
-
-    @staticmethod
-    def _answer_id(decision: Decision) -> Optional[str]:
-        if decision.kind == "passage":
-            return decision.passage.passage_id
-        return decision.faq_id if decision.kind == "faq" else None
 
     def _sources(self, decision: Decision) -> List[Source]:
         if not decision.answered or decision.faq_id not in self.faqs:
             return []
         quote = decision.passage.passage_text if decision.passage else None
         return [replace(faq_source(self.faqs[decision.faq_id]), quote=quote)]
+
+
+# The one process-wide cache: the action server builds its service once, and the
+# service loads the knowledge base once and the retrieval stack on first need.
+_process_service: Optional[AnsweringService] = None
+_process_lock = threading.Lock()
+
+
+def process_service(factory=AnsweringService.from_project) -> AnsweringService:
+    """This process's AnsweringService, built on first call. A failed build is
+    not cached: the next call tries again."""
+    global _process_service
+    with _process_lock:
+        if _process_service is None:
+            _process_service = factory()
+        return _process_service

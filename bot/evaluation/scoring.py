@@ -4,15 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence
 
-from bot.answering.decide import Decision
+from bot.answering.decide import AnswerKind, Decision
 from bot.evaluation.dataset import EvalQuestion
 
 
 def answer_text(decision: Decision, faqs: Mapping) -> str:
     """What the user would read as the answer (without the source line)."""
-    if decision.kind == "passage":
+    if decision.kind is AnswerKind.PASSAGE:
         return decision.passage.passage_text
-    if decision.kind == "faq":
+    if decision.kind is AnswerKind.FAQ:
         return faqs[decision.faq_id].display_answer
     return ""
 

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.answer as answer_module
 from actions.answer import ActionAnswer, previous_user_text
-from bot.answering.decide import Decision
+from bot.answering.decide import AnswerKind, Decision
 from bot.answering.service import Reply
 
 
@@ -31,14 +31,14 @@ class StubService:
 def stub(monkeypatch):
     def install(reply):
         service = StubService(reply)
-        monkeypatch.setattr(answer_module, "_service", service)
+        monkeypatch.setattr(answer_module, "service", lambda: service)
         return service
     return install
 
 
 def test_rendered_answer_goes_out_with_its_metadata(stub):
     meta = {"answer_id": "booster_schedule", "sources": [{"article": "文章"}]}
-    service = stub(Reply(Decision("faq", "booster_schedule"), text="答案\n【来源】…", metadata=meta))
+    service = stub(Reply(Decision(AnswerKind.FAQ, "booster_schedule"), text="答案\n【来源】…", metadata=meta))
     dispatcher = CollectingDispatcher()
     ActionAnswer().run(dispatcher, tracker("加强针怎么打", "那智飞的呢"), {})
     assert dispatcher.messages[0]["text"] == "答案\n【来源】…"
@@ -47,7 +47,7 @@ def test_rendered_answer_goes_out_with_its_metadata(stub):
 
 
 def test_decline_uses_the_domain_response_and_notices_follow(stub):
-    stub(Reply(Decision("decline"), response="utter_out_of_scope", notices=["utter_search_unavailable"],
+    stub(Reply(Decision(AnswerKind.DECLINE), response="utter_out_of_scope", notices=["utter_search_unavailable"],
                metadata={"answer_id": None}))
     dispatcher = CollectingDispatcher()
     ActionAnswer().run(dispatcher, tracker("政采贷怎么申请"), {})
@@ -116,13 +116,12 @@ class TestRealService:
     def test_missing_model_degrades_to_the_intent_layer(self, parses):
         from bot.answering.service import AnsweringService
         from bot.answering.settings import load_answering_settings
-        from bot.ingest.pipeline import load_faqs
-        from bot.answering.service import FAQ_PATH
+        from bot.knowledge import load_knowledge_base
 
         def broken():
             raise RuntimeError("model folder missing; run make embedding-model")
 
-        service = AnsweringService(load_faqs(FAQ_PATH), load_answering_settings(), retriever_factory=broken)
+        service = AnsweringService(load_knowledge_base(), load_answering_settings(), retriever_factory=broken)
         reply = service.answer("加强针怎么打", parses["加强针怎么打"])
         assert reply.decision.faq_id == "booster_schedule"
         assert reply.notices == ["utter_search_unavailable"] and reply.metadata["retrieval"] == "unavailable"
