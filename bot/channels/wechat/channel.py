@@ -240,8 +240,9 @@ class WeChatInput(InputChannel):
 
     def _result(self, turn: "asyncio.Task[Replies]") -> Replies:
         """The turn's reply cut into WeChat-sized messages; an apology if it failed."""
-        if turn.exception() is not None:
-            logger.error("WeChat turn failed: %s", type(turn.exception()).__name__)
+        if turn.cancelled() or turn.exception() is not None:
+            logger.error("WeChat turn failed: %s", "cancelled" if turn.cancelled() else
+                         type(turn.exception()).__name__)
             return [TROUBLE_REPLY]
         texts = turn.result()
         if not texts:
