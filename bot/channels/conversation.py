@@ -11,7 +11,6 @@ import logging
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from rasa.core.agent import Agent
-from rasa.server import update_conversation_with_events
 from rasa.shared.core.events import BotUttered
 
 from bot.channels.options import last_bot_buttons
@@ -40,9 +39,11 @@ async def record_bot_message(agent: Optional[Agent], sender_id: str, text: str,
         return False
     try:
         async with agent.lock_store.lock(sender_id):
-            tracker = await update_conversation_with_events(
-                sender_id, agent.processor, agent.domain,
-                [BotUttered(text, data={"buttons": [dict(b) for b in buttons]})])
+            tracker = await agent.processor.fetch_tracker_with_initial_session(sender_id)
+            # Made after the session start on purpose: the SQL store reads a
+            # conversation's current session by timestamp, so an event stamped
+            # before its session_started would be invisible on the next turn.
+            tracker.update(BotUttered(text, data={"buttons": [dict(b) for b in buttons]}), agent.domain)
             await agent.tracker_store.save(tracker)
     except Exception as exc:
         logger.error("could not record the channel's message in the conversation (%s)", type(exc).__name__)
