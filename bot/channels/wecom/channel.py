@@ -20,14 +20,15 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 from bot.channels.choices import with_choice
+from bot.channels.dedup import MemorySeenStore, SeenStore, load_store
 from bot.channels.options import text_channel_replies
-from bot.channels.wecom.api import WeComApi, WeComApiError
-from bot.channels.wecom.crypto import (DecryptError, ReceiverMismatch, SignatureError,
-                                       StaleTimestamp, WeComCrypto)
-from bot.channels.wecom.dedup import MemorySeenStore, SeenStore, load_store
-from bot.channels.wecom.messages import (IncomingMessage, MalformedMessage, canned_reply,
-                                         parse_envelope, parse_message, split_text)
+from bot.channels.splitting import split_text
+from bot.channels.wecom.api import WeComApi
+from bot.channels.wecom.messages import TEXT_LIMIT_BYTES, canned_reply
 from bot.channels.wecom.settings import WeComSettings, resolve
+from bot.channels.wxapi import WxApiError
+from bot.channels.wxcrypto import DecryptError, ReceiverMismatch, SignatureError, StaleTimestamp, WxCrypto
+from bot.channels.wxmessages import IncomingMessage, MalformedMessage, parse_envelope, parse_message
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,11 @@ class WeComInput(InputChannel):
         self._agent: Any = None  # the Rasa agent, seen on the first callback
         if settings is None:
             return
-        self.crypto = WeComCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
+        self.crypto = WxCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
         self.api = WeComApi(settings.corp_id, settings.secret, settings.agent_id, api_base=settings.api_base)
-        self.seen = seen or load_store(settings.dedup_store, settings.dedup_store_options)
+        # Namespaced per corp and app: two apps' MsgIds are unrelated numbers.
+        self.seen = seen or load_store(settings.dedup_store, f"wecom:{settings.corp_id}:{settings.agent_id}",
+                                       os.environ)
 
     @property
     def enabled(self) -> bool:
@@ -177,9 +180,9 @@ class WeComInput(InputChannel):
                 if message.event == "enter_agent" and not self._welcomed.check_and_remember(message.from_user):
                     return
                 texts = [canned]
-            for chunk in split_text("\n".join(texts)):
+            for chunk in split_text("\n".join(texts), TEXT_LIMIT_BYTES):
                 await self.api.send_text(message.from_user, chunk)
-        except WeComApiError as exc:
+        except WxApiError as exc:
             logger.error("WeCom reply not sent: errcode %s (%s)", exc.errcode, exc.errmsg)
         except Exception:  # a background task has nobody else to report to
             logger.exception("WeCom message handling failed")
