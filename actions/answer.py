@@ -10,8 +10,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.answering.buttons import (CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
-                                   parse_payload)
+from actions.reply_script import in_user_script
+from bot.answering.buttons import (
+    CHOOSE_FAQ_INTENT,
+    FAQ_ID_ENTITY,
+    NONE_OF_THESE_INTENT,
+    SHOW_FULL_ANSWER_INTENT,
+    parse_payload,
+)
 from bot.answering.decide import Mode
 from bot.answering.follow_up import Conversation
 from bot.answering.service import AnsweringService, process_service
@@ -72,6 +78,7 @@ class ActionAnswer(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         faq_id = entity_value(tracker, FAQ_ID_ENTITY)
