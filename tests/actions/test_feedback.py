@@ -12,6 +12,7 @@ import actions.feedback as feedback_module
 from actions.feedback import ActionFeedback
 from bot.answering.service import AnsweringService
 from bot.answering.settings import load_answering_settings
+from bot.knowledge import KnowledgeBase
 
 
 def no_retrieval():
@@ -20,7 +21,7 @@ def no_retrieval():
 
 @pytest.fixture
 def real_service(monkeypatch, faqs):
-    service = AnsweringService(faqs, load_answering_settings(), retriever_factory=no_retrieval)
+    service = AnsweringService(KnowledgeBase(tuple(faqs)), load_answering_settings(), retriever_factory=no_retrieval)
     # The action's own reference: however actions.answer caches its service.
     monkeypatch.setattr(feedback_module, "service", lambda: service)
     return service
