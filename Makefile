@@ -25,7 +25,7 @@ NLU_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '
 help:
 	@echo "make run    - set up everything missing, then start the bot (Rasa :5005, actions :5055)"
 	@echo "make test   - set up everything missing, then run the whole test suite"
-	@echo "make shell  - chat with the bot in the terminal (rasa shell)"
+	@echo "make shell  - chat with the bot in the terminal (BOT_DEBUG=1: with answer metadata)"
 	@echo "make eval   - evaluate intent-only / retrieval-only / hybrid on eval/test.yml"
 	@echo "make bench  - retrieval latency, REST turn latency per configuration, 20-user load test"
 	@echo "make lint   - ruff (lint + format check) and mypy"
@@ -132,3 +132,10 @@ lock-rasa: $(LOCK_TOOLS)-3.10/bin/pip-compile
 
 clean:
 	rm -rf models .cache/index
+
+# The conversation report (docs/operations.md): HTML + CSV in state/reports/,
+# shown to staff at http://localhost:8000/staff/report when BOT_STAFF_TOKEN is set.
+# REPORT_ARGS passes options, e.g. make report REPORT_ARGS="--since 2026-11-01 --suggest"
+.PHONY: report
+report: | $(APP_VENV)/.installed
+	$(APP_PY) -m bot report $(REPORT_ARGS)

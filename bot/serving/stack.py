@@ -170,12 +170,15 @@ class Stack:
         }
 
     def run_shell(self) -> int:
-        """`rasa shell` in this terminal, with the action server behind it."""
-        env = {**base_env(), "RASA_ACTIONS_URL": f"{self.actions_url}/webhook", **self._rasa_env()}
-        self.start_action_server()
-        self.wait_ready(only_actions=True)
-        return subprocess.call([str(RASA_BIN), "shell", "--model", str(self.model),
-                                "--endpoints", str(self.endpoints_file())], cwd=PROJECT_ROOT, env=env)
+        """A terminal chat (bot/serving/shell.py) over the guarded REST channel,
+        with both servers behind it; metadata only with BOT_DEBUG=1."""
+        from bot.serving.client import BotClient
+        from bot.serving.shell import _read_line, chat, debug_enabled
+
+        self.web_port = None  # a terminal chat needs no demo page
+        self.start()
+        chat(BotClient(self.rasa_url), sys.stdout, _read_line, debug=debug_enabled())
+        return 0
 
     def start_rasa_server(self) -> subprocess.Popen:
         rasa_env = self._rasa_env()

@@ -1,6 +1,5 @@
 """Retrieval with the real embedding model (slow: loads multilingual-e5-small)."""
 
-import dataclasses
 import time
 
 import pytest
@@ -20,7 +19,7 @@ def retriever(tmp_path_factory):
         ensure_model()
     except BuildError as exc:
         pytest.skip(f"cannot build the embedding model: {exc}")
-    settings = dataclasses.replace(settings, index_dir=tmp_path_factory.mktemp("index"))
+    settings = settings.model_copy(update={"index_dir": tmp_path_factory.mktemp("index")})
     return build_retriever(settings)
 
 
