@@ -12,6 +12,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.reply_script import in_user_script
 from bot.answering.buttons import feedback_buttons, parse_payload
 from bot.channels.options import last_bot_buttons, resolve_choice
 from bot.dialogue import booster_form, booster_text
@@ -53,6 +54,7 @@ class ActionBoosterStart(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         text, intent, entities = _message(tracker)
         start = booster_form.start_turn(_form_slots(tracker), text, intent, entities, today())
         if start.text:
@@ -75,6 +77,7 @@ class ValidateBoosterCheckForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         text, intent, entities = _message(tracker)
         activating = (tracker.active_loop or {}).get("name") != booster_form.FORM
         turn = booster_form.form_turn(_form_slots(tracker), text, intent, entities, today(), activating)
@@ -102,6 +105,7 @@ class AskBoosterFact(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         facts = booster_form.facts_from_slots(_form_slots(tracker))
         question = booster_text.question(self.fact.value, facts)
         dispatcher.utter_message(text=question.text, buttons=question.buttons or None)
@@ -130,6 +134,7 @@ class ActionBoosterVerdict(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         rules = load_rules()
         facts = booster_form.facts_from_slots(_form_slots(tracker))
         assessment = assess(facts, today(), rules)

@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import service
+from actions.reply_script import in_user_script
 from bot.answering.evidence import RetrievalView
 from bot.feedback.rated import feedback_value, rated_answer
 from bot.feedback.respond import respond
@@ -35,6 +36,7 @@ class ActionFeedback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher = in_user_script(dispatcher, tracker)
         message = tracker.latest_message or {}
         value = feedback_value(next(tracker.get_latest_entity_values(VALUE_ENTITY), None), message.get("text"))
         questions = {fid: faq.question for fid, faq in service().faqs.items()}

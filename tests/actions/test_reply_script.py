@@ -1,10 +1,14 @@
 """Action texts in the user's script (actions/reply_script.py), with rasa_sdk's
 real dispatcher and tracker."""
 
+import ast
+from pathlib import Path
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reply_script import ScriptDispatcher, in_user_script
+from bot.text.script import to_traditional
 
 
 def tracker(*user_texts):
@@ -58,3 +62,68 @@ def test_hooking_twice_converts_once():
     once = in_user_script(real, tracker("加強針怎麼打"))
     assert isinstance(once, ScriptDispatcher)
     assert in_user_script(once, tracker("加強針怎麼打")) is once
+
+
+# ---------- every action that utters text is hooked ----------
+
+ACTIONS = Path(__file__).resolve().parents[2] / "actions"
+
+
+def _run_methods():
+    for path in sorted(ACTIONS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "run":
+                        if "dispatcher" in [a.arg for a in item.args.args]:
+                            yield f"{path.name}:{node.name}", item
+
+
+def _is_hook(statement) -> bool:
+    return (
+        isinstance(statement, ast.Assign)
+        and isinstance(statement.value, ast.Call)
+        and getattr(statement.value.func, "id", None) == "in_user_script"
+        and [t.id for t in statement.targets if isinstance(t, ast.Name)] == ["dispatcher"]
+    )
+
+
+def test_every_actions_run_starts_with_the_script_hook():
+    runs = dict(_run_methods())
+    assert {"answer.py:ActionAnswer", "feedback.py:ActionFeedback", "booster_form.py:ActionBoosterVerdict"} <= set(runs)
+    unhooked = [name for name, run in runs.items() if not _is_hook(run.body[0])]
+    assert unhooked == [], "add `dispatcher = in_user_script(dispatcher, tracker)` as their first line"
+
+
+def test_a_booster_question_in_a_traditional_conversation_comes_in_traditional():
+    from actions.booster_form import AskBoosterVaccine
+    from bot.dialogue.booster_form import ALL_SLOTS, FORM
+
+    slots = {name: None for name in [*ALL_SLOTS, "requested_slot"]}
+    events = [{"event": "user", "text": "我想查查能不能打加強針"}]
+    traditional = Tracker(
+        "u1", slots, {"text": "我想查查能不能打加强针"}, events, False, None, {"name": FORM}, "action_listen"
+    )
+    simplified = Tracker(
+        "u2",
+        slots,
+        {"text": "我想查查能不能打加强针"},
+        [{"event": "user", "text": "我想查查能不能打加强针"}],
+        False,
+        None,
+        {"name": FORM},
+        "action_listen",
+    )
+    shown = {}
+    for name, t in [("traditional", traditional), ("simplified", simplified)]:
+        dispatcher = CollectingDispatcher()
+        AskBoosterVaccine().run(dispatcher, t, {})
+        shown[name] = dispatcher.messages[0]
+    assert shown["traditional"]["text"] == to_traditional(shown["simplified"]["text"])
+    assert shown["traditional"]["text"] != shown["simplified"]["text"]
+    assert [b["payload"] for b in shown["traditional"]["buttons"]] == [
+        b["payload"] for b in shown["simplified"]["buttons"]
+    ]
+    assert [b["title"] for b in shown["traditional"]["buttons"]] == [
+        to_traditional(b["title"]) for b in shown["simplified"]["buttons"]
+    ]
