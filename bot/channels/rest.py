@@ -40,9 +40,10 @@ class GuardedRestInput(RestInput):
             # A bare "1" (or a button title) typed after buttons means that
             # button: send its payload, which Rasa parses without NLU.
             agent = getattr(request.app.ctx, "agent", None)
+            assert payload is not None  # check_rest_payload returns one of the two
             payload["message"] = await with_choice(agent, payload["sender"], payload["message"])
             # Later handlers read request.json: hand them the cleaned message.
-            request.parsed_json = payload
+            request.parsed_json = payload  # type: ignore[assignment]  # sanic declares it None until parsed
             return None
 
         return webhook

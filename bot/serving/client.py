@@ -52,7 +52,9 @@ class BotClient:
 
     def send(self, sender: str, text: str) -> Turn:
         messages = self.exchange(sender, text)
-        texts, custom, buttons = [], [], []
+        texts: List[str] = []
+        custom: List[dict] = []
+        buttons: List[dict] = []
         for message in messages:
             if message.get("text"):
                 texts.append(message["text"])

@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import requests
 import yaml
@@ -195,6 +195,7 @@ class Stack:
         ], rasa_env)
 
     def start_web_server(self) -> subprocess.Popen:
+        assert self.web_port is not None, "start_web_server needs a web_port"
         if _port_open(self.host, self.web_port):
             raise StackError(f"port {self.web_port} is already in use; stop what runs there or pick another port")
         return self._spawn("web", [sys.executable, "-m", "bot.serving.web_server", "--host", self.host,
@@ -214,14 +215,15 @@ class Stack:
 
     def wait_ready(self, timeout: float = 180.0, only_actions: bool = False) -> None:
         deadline = time.monotonic() + timeout
-        checks = [] if only_actions else [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})]
+        checks: List[Tuple[str, str, Optional[dict]]] = (
+            [] if only_actions else [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})])
         if self.start_actions:
             checks.insert(0, ("action server", f"{self.actions_url}/health", None))
         for name, url, params in checks:
             while True:
                 dead = [p for p in self._procs if p.poll() is not None]
                 if dead:
-                    which = " ".join(str(a) for a in dead[0].args[:3])
+                    which = " ".join(_args(dead[0])[:3])
                     raise StackError(f"`{which} …` exited early (code {dead[0].returncode}) while waiting for "
                                      f"the {name}; see logs in {self.log_dir}")
                 try:
@@ -251,7 +253,7 @@ class Stack:
 
     def stop_action_server(self) -> None:
         for proc in list(self._procs):
-            if "rasa_sdk" in proc.args:
+            if "rasa_sdk" in _args(proc):
                 _terminate(proc)
                 self._procs.remove(proc)
 
@@ -266,6 +268,12 @@ class Stack:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _args(proc: subprocess.Popen) -> List[str]:
+    # Popen.args is whatever was passed in: always a list of strings here.
+    args = proc.args
+    return [str(a) for a in args] if isinstance(args, (list, tuple)) else [str(args)]
 
 
 def _terminate(proc: subprocess.Popen, grace: float = 15.0) -> None:
