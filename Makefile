@@ -20,20 +20,23 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 NLU_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/sources/*' 2>/dev/null) \
 	$(wildcard data/dictionary/jieba/*) $(wildcard bot/rasa_ext/*.py) $(wildcard bot/text/*.py) $(wildcard data/dictionary/*.yml)
 
-.PHONY: help setup run shell test test-fast ingest model embedding-model index eval calibrate bench lock-app lock-rasa clean
+.PHONY: help setup run shell actions test test-fast ingest model embedding-model index eval calibrate bench lint lock lock-app lock-rasa clean
 
 help:
 	@echo "make run    - set up everything missing, then start the bot (Rasa :5005, actions :5055)"
 	@echo "make test   - set up everything missing, then run the whole test suite"
-	@echo "make shell  - chat with the bot in the terminal (rasa shell)"
+	@echo "make shell  - chat with the bot in the terminal (BOT_DEBUG=1: with answer metadata)"
 	@echo "make eval   - evaluate intent-only / retrieval-only / hybrid on eval/test.yml"
 	@echo "make bench  - retrieval latency, REST turn latency per configuration, 20-user load test"
+	@echo "make lint   - ruff (lint + format check) and mypy"
+	@echo "make lock   - recompile requirements/*.lock (with hashes) from requirements/*.in"
 
 $(APP_VENV)/.installed: requirements/app.lock requirements/app-nodeps.txt
 	rm -rf $(APP_VENV)
 	$(PY311) -m venv $(APP_VENV)
 	$(APP_VENV)/bin/pip install -q pip==24.3.1
-	$(APP_VENV)/bin/pip install -q -r requirements/app.lock
+	@echo "== installing the action/retrieval environment ($(APP_VENV), about 2 min) =="
+	$(APP_VENV)/bin/pip install --progress-bar on -r requirements/app.lock
 	$(APP_VENV)/bin/pip install -q --no-deps --ignore-requires-python -r requirements/app-nodeps.txt
 	touch $@
 
@@ -41,7 +44,8 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 	rm -rf $(RASA_VENV)
 	$(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install -q pip==24.3.1
-	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.lock
+	@echo "== installing the Rasa environment ($(RASA_VENV), about 2 min) =="
+	$(RASA_VENV)/bin/pip install --progress-bar on -r requirements/rasa.lock
 	touch $@
 
 # Ingestion is deterministic, so regenerating committed files is harmless.
@@ -52,7 +56,8 @@ data/faq.yml data/articles.yml data/responses/faq.yml &: data/sources/sources.ym
 ingest: data/faq.yml
 
 $(MODEL): $(NLU_INPUTS) data/responses/faq.yml | $(RASA_VENV)/.installed
-	$(RASA) train --fixed-model-name vaccine-faq --out models --quiet
+	@echo "== training the Rasa model (about 5 min on 2 cores) =="
+	$(RASA) train --fixed-model-name vaccine-faq --out models
 	touch $@
 
 model: $(MODEL)
@@ -75,8 +80,19 @@ run: setup
 shell: setup
 	$(APP_PY) -m bot run --shell
 
+# The action server alone, on loopback, for plain `rasa shell` / `rasa run`
+# started by hand from the Rasa venv (endpoints.yml points at it).
+actions: setup
+	SANIC_HOST=127.0.0.1 OMP_NUM_THREADS=1 $(APP_PY) -m rasa_sdk --actions actions --port 5055
+
 test: setup
 	bash scripts/run-tests.sh
+
+# Lint, format check and types; needs only the app venv (ruff and mypy are in its lock).
+lint: $(APP_VENV)/.installed
+	$(APP_VENV)/bin/ruff check bot actions tests
+	$(APP_VENV)/bin/ruff format --check bot actions tests
+	$(APP_VENV)/bin/mypy
 
 test-fast: $(APP_VENV)/.installed
 	$(APP_PY) -m pytest -q -m "not slow"
@@ -92,11 +108,38 @@ bench: setup
 	$(APP_PY) -m bot.benchmarks.turn_latency
 	$(APP_PY) -m bot.benchmarks.load_test --users 20 --seconds 60
 
-lock-app: $(APP_VENV)/.installed
-	$(APP_VENV)/bin/pip freeze --exclude-editable | grep -v -i -E '^(rasa-sdk|rasa_sdk)==' > requirements/app.lock
+# The locks are compiled from requirements/*.in by pip-tools, each under its own
+# Python (markers differ between 3.10 and 3.11), with hashes, in throwaway venvs
+# so the tool never enters the bot's environments. Existing pins are kept
+# unless the .in files ask otherwise; `UPGRADE=1 make lock` moves them.
+# rasa-sdk itself stays in app-nodeps.txt (installed with --no-deps).
+LOCK_TOOLS := .cache/lock-tools
+PIP_COMPILE_FLAGS := --generate-hashes --strip-extras --allow-unsafe --quiet --no-header \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+LOCK_HEADER := \# Compiled by `make lock` (pip-tools) from the .in file of the same name; do not edit.
 
-lock-rasa: $(RASA_VENV)/.installed
-	$(RASA_VENV)/bin/pip freeze --exclude-editable > requirements/rasa.lock
+lock: lock-app lock-rasa
+
+$(LOCK_TOOLS)-%/bin/pip-compile: requirements/lock-tools.txt
+	rm -rf $(LOCK_TOOLS)-$*
+	$(shell scripts/find-python.sh $*) -m venv $(LOCK_TOOLS)-$*
+	$(LOCK_TOOLS)-$*/bin/pip install -q pip==24.3.1
+	$(LOCK_TOOLS)-$*/bin/pip install -q -r requirements/lock-tools.txt
+
+lock-app: $(LOCK_TOOLS)-3.11/bin/pip-compile
+	$< $(PIP_COMPILE_FLAGS) --output-file requirements/app.lock requirements/app.in
+	sed -i '1i $(LOCK_HEADER)' requirements/app.lock
+
+lock-rasa: $(LOCK_TOOLS)-3.10/bin/pip-compile
+	$< $(PIP_COMPILE_FLAGS) --output-file requirements/rasa.lock requirements/rasa.in
+	sed -i '1i $(LOCK_HEADER)' requirements/rasa.lock
 
 clean:
 	rm -rf models .cache/index
+
+# The conversation report (docs/operations.md): HTML + CSV in state/reports/,
+# shown to staff at http://localhost:8000/staff/report when BOT_STAFF_TOKEN is set.
+# REPORT_ARGS passes options, e.g. make report REPORT_ARGS="--since 2026-11-01 --suggest"
+.PHONY: report
+report: | $(APP_VENV)/.installed
+	$(APP_PY) -m bot report $(REPORT_ARGS)

@@ -53,7 +53,8 @@ def cmd_run(args) -> int:
             return 1
     try:
         if args.shell:
-            print("starting the action server and `rasa shell` (type /stop to quit)...", flush=True)
+            print("starting the action server and the Rasa server for a terminal chat (about 30-60 s; "
+                  "BOT_DEBUG=1 also prints the answer metadata)...", flush=True)
             return stack.run_shell()
         print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
         stack.start()
@@ -96,6 +97,11 @@ def cmd_ask(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    if args.dialogues:
+        # Whole conversations through the real stack (eval/dialogues.yml).
+        from bot.evaluation.dialogues import main as dialogues_main
+
+        return dialogues_main(PROJECT_ROOT / args.dialogues, url=args.url, markdown=args.markdown)
     from bot.evaluation.run import main as eval_main
 
     return eval_main(args)
@@ -105,6 +111,18 @@ def cmd_calibrate(args) -> int:
     from bot.evaluation.calibrate import main as calibrate_main
 
     return calibrate_main(args)
+
+
+def cmd_report(args) -> int:
+    from bot.reporting.run import report_main
+
+    return report_main(args)
+
+
+def cmd_accept(args) -> int:
+    from bot.reporting.run import accept_main
+
+    return accept_main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,18 +150,46 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="compare intent-only, retrieval-only and hybrid on the held-out set")
-    ev.add_argument("--set", default="eval/test.yml")
+    ev.add_argument("--set", action="append", default=None,
+                    help="an evaluation set (repeatable; default: eval/test.yml and eval/holdout.yml)")
     ev.add_argument("--markdown", default=None, help="also write the report to this file")
+    ev.add_argument("--dialogues", nargs="?", const="eval/dialogues.yml", default=None,
+                    help="evaluate whole conversations instead (default set: eval/dialogues.yml)")
+    ev.add_argument("--url", default=None, help="with --dialogues: a running bot (default: start a private one)")
     ev.set_defaults(func=cmd_eval)
 
     cal = sub.add_parser("calibrate", help="choose the answer thresholds on eval/dev.yml")
     cal.add_argument("--set", default="eval/dev.yml")
     cal.add_argument("--write", action="store_true", help="write them to settings/answering.yml")
     cal.set_defaults(func=cmd_calibrate)
+
+    rep = sub.add_parser("report", help="conversation report (HTML + CSV) from the tracker store")
+    rep.add_argument("--db", default=None,
+                     help="tracker store: a SQLite file or an SQLAlchemy URL (default: $BOT_REPORT_DB_URL, "
+                          "else state/conversations.db)")
+    rep.add_argument("--since", default=None, help="first day, YYYY-MM-DD (Beijing time)")
+    rep.add_argument("--until", default=None, help="last day, YYYY-MM-DD (inclusive)")
+    rep.add_argument("--out", default=str(PROJECT_ROOT / "state" / "reports"), help="output folder")
+    rep.add_argument("--similarity", choices=["embedding", "lexical"], default=None,
+                     help="how to group questions (default: the embedding model, else lexical)")
+    rep.add_argument("--group-threshold", type=float, default=None,
+                     help="similarity a question needs to join a group (default per method, "
+                          "see bot/reporting/similarity.py)")
+    rep.add_argument("--suggest", action="store_true",
+                     help="also write a review file of (question, proposed FAQ, score) for `accept`")
+    rep.add_argument("--suggest-file", default=None, help="where to write it (default: <out>/suggestions.yml)")
+    rep.set_defaults(func=cmd_report)
+
+    acc = sub.add_parser("accept", help="add approved suggestions to data/nlu/faq_accepted.yml (no retraining)")
+    acc.add_argument("file", help="a review file from `report --suggest`, entries set to approve: true")
+    acc.set_defaults(func=cmd_accept)
     return parser
 
 
 def main(argv: Optional[list] = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    # The build steps take minutes on a first run: say what they are doing.
+    verbose = args.command in ("build-model", "build-index")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     return args.func(args)

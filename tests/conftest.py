@@ -56,3 +56,11 @@ def client(stack):
     from bot.serving.client import BotClient
 
     return BotClient(stack.rasa_url, stack.auth_token)
+
+
+@pytest.fixture(scope="session")
+def store_env():
+    """PostgreSQL and Redis on loopback (scripts/services.sh), as BOT_PG_* / BOT_REDIS_* variables."""
+    from tests.support.services import running_services
+
+    yield from running_services()

@@ -6,9 +6,14 @@
  *   <script src="https://bot.example.org/widget.js"
  *           data-server="https://bot.example.org:5005" defer></script>
  *
+ * Or as a floating launcher bubble on any page (a CDC site), with no container:
+ *   <script src="https://bot.example.org/widget.js"
+ *           data-server="https://bot.example.org:5005" data-launcher="疫苗问答" defer></script>
+ *
  * No dependencies and no build step, so any site can host it as is.
- * Every piece of user or bot text goes through textContent: the widget never
- * parses a string as HTML.
+ * Every piece of user or bot text goes through textContent or createTextNode:
+ * the widget never parses a string as HTML (12320 becomes a tel: link by
+ * building the <a> element, not by writing markup).
  */
 (function () {
   "use strict";
@@ -24,7 +29,18 @@
     title: "新冠疫苗接种问答",
     quickReplies: ["哪些人可以接种？", "有哪些疫苗？", "加强针怎么打？", "加强针的接种对象？"]
   };
-  var SOURCE_PREFIX = "【来源】";
+  // The bot writes its source line in the user's script (bot/text/script.py).
+  var SOURCE_PREFIXES = ["【来源】", "【來源】"];
+  var HOTLINE = "12320";
+  // Hints that text channels (WeCom, 公众号) need and the widget replaces with
+  // controls: they are dropped from the bubble if a server sends them anyway.
+  var TEXT_CHANNEL_HINTS = [
+    /^[（(]回[复覆][“"]?全文[”"]?.*[）)]$/,
+    /^[（(]?回[复覆]\s*1\s*有用.*$/,
+    /^[（(]回[复覆]数字即可选择[）)]$/,
+    /^[（(]回[覆復]數字即可選擇[）)]$/
+  ];
+  var LARGE_TEXT_KEY = "vaccine-faq-chat:large-text";
   var MAX_STORED = 200;
   var STORAGE_VERSION = 1;
   var instanceCount = 0;
@@ -36,10 +52,18 @@
   ];
 
   var TEXT = {
+    largeText: "长辈模式",
+    largeTextLabel: "长辈模式：放大字号",
+    close: "关闭",
+    closeLabel: "关闭问答窗口",
+    launcher: "疫苗问答",
+    launcherLabel: "打开新冠疫苗接种问答",
+    optionsLabel: "可选问题",
+    callHotline: "拨打12320卫生健康热线",
     you: "您：",
     bot: "助手：",
     typing: "助手正在输入…",
-    placeholder: "请输入您的问题，按回车发送",
+    placeholder: "请输入您的问题",
     inputLabel: "输入您的问题",
     send: "发送",
     reset: "新对话",
@@ -47,18 +71,29 @@
     quickLabel: "常见问题",
     logLabel: "对话记录",
     retry: "重试",
-    expand: "展开原文",
     empty: "请输入您想咨询的新冠疫苗接种问题。",
     busy: "请稍候，上一个问题还在回答中。",
     unreachable: "无法连接到问答服务，请检查网络连接后重试。",
     timeout: "问答服务长时间没有回应，请稍后重试。",
     serverError: "问答服务暂时出现问题（错误代码 {code}），请稍后重试。",
-    noAnswer: "没有收到问答服务的回答，请稍后重试。",
-    article: "出处：",
-    question: "原文问题：",
-    fromQuestion: "出自答问：",
-    passageQuote: "原文摘录：",
-    faqNote: "上面的回答摘自专家对这个问题的答复。"
+    noAnswer: "没有收到问答服务的回答，请稍后重试。"
+  };
+
+  // Labels inside a bot bubble, in the script the bubble is written in, so a
+  // Traditional answer does not come with Simplified controls.
+  var ANSWER_LABELS = {
+    hans: {
+      expand: "展开原文", expandFull: "展开全文", collapseFull: "收起全文",
+      article: "出处：", question: "原文问题：", fromQuestion: "出自答问：", passageQuote: "原文摘录：",
+      faqNote: "上面的回答摘自专家对这个问题的答复。", feedbackAsk: "这个回答有用吗？",
+      feedbackThanks: "谢谢您的反馈！", hotline: "卫生健康热线："
+    },
+    hant: {
+      expand: "展開原文", expandFull: "展開全文", collapseFull: "收起全文",
+      article: "出處：", question: "原文問題：", fromQuestion: "出自答問：", passageQuote: "原文摘錄：",
+      faqNote: "上面的回答摘自專家對這個問題的答覆。", feedbackAsk: "這個回答有用嗎？",
+      feedbackThanks: "謝謝您的回饋！", hotline: "衛生健康熱線："
+    }
   };
 
   function tooLongMessage(max) {
@@ -72,6 +107,59 @@
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
+  }
+
+  // Text with every 12320 as a tap-to-call link, built node by node.
+  function appendWithHotline(node, text) {
+    text = String(text);
+    var digits = /\d+/g;
+    var done = 0;
+    var match;
+    while ((match = digits.exec(text)) !== null) {
+      if (match[0] !== HOTLINE) continue;  // 123205 or a date is not the hotline
+      if (match.index > done) node.appendChild(document.createTextNode(text.slice(done, match.index)));
+      var link = el("a", "vfc-tel", HOTLINE);
+      link.href = "tel:" + HOTLINE;
+      link.setAttribute("aria-label", TEXT.callHotline);
+      node.appendChild(link);
+      done = match.index + match[0].length;
+    }
+    if (done < text.length) node.appendChild(document.createTextNode(text.slice(done)));
+    return node;
+  }
+
+  function elWithHotline(tag, className, text) {
+    return appendWithHotline(el(tag, className), text);
+  }
+
+  function isSourceLine(line) {
+    return SOURCE_PREFIXES.some(function (p) { return String(line).indexOf(p) === 0; });
+  }
+
+  function isHint(line) {
+    var trimmed = String(line).trim();
+    return TEXT_CHANNEL_HINTS.some(function (re) { return re.test(trimmed); });
+  }
+
+  function isFeedbackPayload(payload) {
+    return /^\/feedback(\{|$)/.test(String(payload));
+  }
+
+  function feedbackValue(payload) {
+    try {
+      var value = JSON.parse(String(payload).slice("/feedback".length)).value;
+      return typeof value === "string" ? value : String(payload);
+    } catch (e) {
+      return String(payload);
+    }
+  }
+
+  // Splits an answer text into its body and its trailing source line.
+  function splitCitation(text) {
+    var lines = String(text || "").split("\n").filter(function (l) { return !isHint(l); });
+    var cited = null;
+    if (lines.length && isSourceLine(lines[lines.length - 1])) cited = lines.pop();
+    return { body: lines.join("\n").trim(), cited: cited };
   }
 
   function visuallyHidden(text) {
@@ -120,7 +208,7 @@
   }
 
   function sourceLine(source) {
-    var line = SOURCE_PREFIX + (source.newspaper || "") + "《" + (source.article || "") + "》（" +
+    var line = SOURCE_PREFIXES[0] + (source.newspaper || "") + "《" + (source.article || "") + "》（" +
       chineseDate(source.date) + "）";
     if (source.question) line += "，答问“" + String(source.question).replace(/[？?]+$/, "") + "”";
     return line;
@@ -156,6 +244,9 @@
     var sources = Array.isArray(answer.sources) ? answer.sources : [];
     return {
       kind: typeof answer.kind === "string" ? answer.kind : null,
+      // Both full_answer_modes look the same here: the lead in the bubble, the
+      // whole answer behind 展开全文 (text channels tell the two apart).
+      fullAnswer: typeof answer.full_answer === "string" && answer.full_answer.trim() ? answer.full_answer : null,
       sources: sources.filter(function (s) { return s && typeof s === "object"; }).map(function (s) {
         return {
           article: s.article || "", newspaper: s.newspaper || "", date: s.date || "",
@@ -175,16 +266,42 @@
         entries.push({ role: "bot", text: m.text });
       }
       var last = entries[entries.length - 1];
-      if (Array.isArray(m.buttons) && last) {
-        last.buttons = m.buttons.filter(function (b) { return b && b.title; }).map(function (b) {
-          return { title: String(b.title), payload: String(b.payload || b.title) };
-        });
+      var buttons = (Array.isArray(m.buttons) ? m.buttons : []).filter(function (b) {
+        return b && typeof b === "object" && b.title;
+      }).map(function (b) {
+        return { title: String(b.title), payload: String(b.payload || b.title) };
+      });
+      if (buttons.length && !last) {
+        last = { role: "bot", text: "" };
+        entries.push(last);
+      }
+      if (buttons.length) {
+        // 有用/没用 become small controls under the answer; the rest are options.
+        var options = buttons.filter(function (b) { return !isFeedbackPayload(b.payload); });
+        var feedback = buttons.filter(function (b) { return isFeedbackPayload(b.payload); });
+        if (options.length) last.buttons = (last.buttons || []).concat(options);
+        if (feedback.length) {
+          last.feedback = {
+            chosen: null,
+            options: feedback.map(function (b) {
+              return { title: b.title, payload: b.payload, value: feedbackValue(b.payload) };
+            })
+          };
+        }
       }
       if (m.custom && m.custom.answer && last && !last.answer) {
         last.answer = pickAnswer(m.custom.answer);
       }
     });
     return entries;
+  }
+
+  // data-launcher="" or "true": a bubble labelled 疫苗问答; any other text
+  // labels the bubble; absent or "false": the chat sits in its container.
+  function launcherLabel(value) {
+    if (value === undefined || value === null || value === false || value === "false") return null;
+    if (value === true || value === "" || value === "true") return TEXT.launcher;
+    return String(value);
   }
 
   function resolveOptions(container, script, options) {
@@ -199,6 +316,15 @@
       if (global[name] !== undefined) return global[name];
       return DEFAULTS[name];
     }
+    // A bare data-launcher attribute (empty value) switches the bubble on.
+    function launcherSetting() {
+      if (options.launcher !== undefined) return options.launcher;
+      var nodes = [container, script];
+      for (var i = 0; i < nodes.length; i++) {
+        if (nodes[i] && nodes[i].hasAttribute("data-launcher")) return nodes[i].getAttribute("data-launcher");
+      }
+      return global.launcher;
+    }
     var timeout = parseInt(pick("timeoutMs", "timeout"), 10);
     var maxChars = parseInt(pick("maxChars", "max-chars"), 10);
     return {
@@ -206,6 +332,7 @@
       timeoutMs: timeout > 0 ? timeout : DEFAULTS.timeoutMs,
       maxChars: maxChars > 0 ? maxChars : DEFAULTS.maxChars,
       title: String(pick("title", "title")),
+      launcher: launcherLabel(launcherSetting()),
       quickReplies: Array.isArray(options.quickReplies) ? options.quickReplies
         : (Array.isArray(global.quickReplies) ? global.quickReplies : DEFAULTS.quickReplies)
     };
@@ -219,6 +346,7 @@
     this.id = "vfc-" + (++instanceCount);
     this.busy = false;
     this.composing = false;
+    this.fullCount = 0;  // ids for the full-answer panels (aria-controls)
     this.store = storageFor("vaccine-faq-chat:v" + STORAGE_VERSION + ":" + opts.server);
     var saved = this.store.load();
     if (saved && typeof saved.sender === "string" && Array.isArray(saved.messages)) {
@@ -233,17 +361,34 @@
   ChatWidget.prototype.build = function () {
     var self = this;
     var root = el("section", "vfc");
+    root.id = this.id;
     root.setAttribute("aria-labelledby", this.id + "-title");
 
     var header = el("header", "vfc-header");
     var title = el("h2", "vfc-title", this.opts.title);
     title.id = this.id + "-title";
+    var tools = el("div", "vfc-tools");
+    // 长辈模式: a toggle button (aria-pressed), remembered per browser.
+    var large = el("button", "vfc-large-toggle", TEXT.largeText);
+    large.type = "button";
+    large.setAttribute("aria-label", TEXT.largeTextLabel);
+    large.addEventListener("click", function () { self.setLargeText(!self.largeText, true); });
     var reset = el("button", "vfc-reset", TEXT.reset);
     reset.type = "button";
     reset.setAttribute("aria-label", TEXT.resetLabel);
     reset.addEventListener("click", function () { self.reset(); });
+    tools.appendChild(large);
+    tools.appendChild(reset);
+    if (this.opts.launcher) {
+      var close = el("button", "vfc-close", "×");
+      close.type = "button";
+      close.setAttribute("aria-label", TEXT.closeLabel);
+      close.title = TEXT.close;
+      close.addEventListener("click", function () { self.close(); });
+      tools.appendChild(close);
+    }
     header.appendChild(title);
-    header.appendChild(reset);
+    header.appendChild(tools);
 
     // tabindex lets keyboard users scroll a long conversation.
     var log = el("div", "vfc-log");
@@ -323,7 +468,86 @@
     this.notice = notice;
     this.input = input;
     this.counter = counter;
+    this.largeButton = large;
+    this.setLargeText(loadLargeText(), false);
+    if (this.opts.launcher) this.buildLauncher();
   };
+
+  function loadLargeText() {
+    try { return window.localStorage.getItem(LARGE_TEXT_KEY) === "1"; } catch (e) { return false; }
+  }
+
+  ChatWidget.prototype.setLargeText = function (on, remember) {
+    this.largeText = !!on;
+    this.root.classList.toggle("vfc-large", this.largeText);
+    this.largeButton.setAttribute("aria-pressed", this.largeText ? "true" : "false");
+    if (remember) {
+      try {
+        if (this.largeText) window.localStorage.setItem(LARGE_TEXT_KEY, "1");
+        else window.localStorage.removeItem(LARGE_TEXT_KEY);
+      } catch (e) { /* private mode: the choice lasts until reload */ }
+    }
+    this.scrollToEnd();
+  };
+
+  // ---------- launcher bubble ----------
+
+  ChatWidget.prototype.buildLauncher = function () {
+    var self = this;
+    var bubble = el("button", "vfc-launcher");
+    bubble.type = "button";
+    bubble.setAttribute("aria-label", TEXT.launcherLabel);
+    bubble.setAttribute("aria-controls", this.root.id);
+    bubble.setAttribute("aria-expanded", "false");
+    bubble.appendChild(chatIcon());
+    bubble.appendChild(el("span", "vfc-launcher-text", this.opts.launcher));
+    bubble.addEventListener("click", function () { self.open(); });
+    this.root.classList.add("vfc-panel");
+    this.root.setAttribute("role", "dialog");
+    this.root.hidden = true;
+    this.root.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") self.close();
+    });
+    this.container.appendChild(bubble);
+    this.launcher = bubble;
+  };
+
+  ChatWidget.prototype.open = function () {
+    if (!this.launcher) return;
+    this.root.hidden = false;
+    this.launcher.hidden = true;
+    this.launcher.setAttribute("aria-expanded", "true");
+    this.scrollToEnd();
+    this.input.focus();
+  };
+
+  ChatWidget.prototype.close = function () {
+    if (!this.launcher) return;
+    this.root.hidden = true;
+    this.launcher.hidden = false;
+    this.launcher.setAttribute("aria-expanded", "false");
+    this.launcher.focus();
+  };
+
+  function chatIcon() {
+    // Built as SVG nodes, so no markup string and nothing for the CSP to block.
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "vfc-launcher-icon");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z" +
+      "M7 9.5h10M7 13h6");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    path.setAttribute("stroke-linejoin", "round");
+    svg.appendChild(path);
+    return svg;
+  }
 
   ChatWidget.prototype.updateCounter = function () {
     var n = Array.from(this.input.value).length;
@@ -350,7 +574,7 @@
     var box = el("div", "vfc-msg vfc-msg-bot vfc-welcome");
     box.appendChild(visuallyHidden(TEXT.bot));
     WELCOME.forEach(function (para, i) {
-      box.appendChild(el("p", i === WELCOME.length - 1 ? "vfc-text vfc-disclaimer" : "vfc-text", para));
+      box.appendChild(elWithHotline("p", i === WELCOME.length - 1 ? "vfc-text vfc-disclaimer" : "vfc-text", para));
     });
     return box;
   };
@@ -363,63 +587,149 @@
       mine.appendChild(el("p", "vfc-text", entry.text));
       return mine;
     }
+    var answer = entry.answer || null;
+    var kind = answer && answer.kind;
     var box = el("div", "vfc-msg vfc-msg-bot");
     box.appendChild(visuallyHidden(TEXT.bot));
-    var lines = String(entry.text).split("\n");
-    var citedLine = null;
-    if (lines.length && lines[lines.length - 1].indexOf(SOURCE_PREFIX) === 0) {
-      citedLine = lines.pop();
-    }
-    var body = lines.join("\n").trim();
-    box.appendChild(el("p", "vfc-text", body));
-    if (entry.answer && entry.answer.kind) box.setAttribute("data-kind", entry.answer.kind);
+    if (kind) box.setAttribute("data-kind", kind);
 
-    var sources = (entry.answer && entry.answer.sources) || [];
+    var split = splitCitation(entry.text);
+    // The server writes in the user's script; the bubble's own labels follow
+    // it, read from the 【來源】 line or the 沒用 button.
+    var traditional = (split.cited && split.cited.indexOf(SOURCE_PREFIXES[1]) === 0) ||
+      (entry.feedback && entry.feedback.options.some(function (o) { return o.title === "沒用"; }));
+    var labels = ANSWER_LABELS[traditional ? "hant" : "hans"];
+    if (split.body) box.appendChild(elWithHotline("p", "vfc-text", split.body));
+    if (answer && answer.fullAnswer) box.appendChild(this.renderFullAnswer(answer.fullAnswer, split, labels));
+
+    var sources = (answer && answer.sources) || [];
     if (sources.length) {
       sources.forEach(function (source, i) {
-        box.appendChild(self.renderSource(source, i === 0 && citedLine ? citedLine : sourceLine(source),
-          entry.answer.kind));
+        box.appendChild(self.renderSource(source, i === 0 && split.cited ? split.cited : sourceLine(source),
+          kind, labels));
       });
-    } else if (citedLine) {
+    } else if (split.cited) {
       // An answer always names its source, even when the metadata is missing.
-      box.appendChild(el("p", "vfc-source-line", citedLine));
+      box.appendChild(el("p", "vfc-source-line", split.cited));
     }
 
-    if (entry.buttons && entry.buttons.length) {
-      var row = el("div", "vfc-buttons");
-      entry.buttons.forEach(function (b) {
-        var btn = el("button", "vfc-chip", b.title);
-        btn.type = "button";
-        btn.addEventListener("click", function () { self.send(b.payload, { shown: b.title }); });
-        row.appendChild(btn);
-      });
-      box.appendChild(row);
+    if (kind === "decline" && String(entry.text).indexOf(HOTLINE) < 0) {
+      // Every decline points to the hotline, as a number one can tap.
+      box.appendChild(elWithHotline("p", "vfc-hotline", labels.hotline + HOTLINE));
     }
+
+    var buttons = (entry.buttons || []).filter(function (b) {
+      // The widget shows the full answer in place; a 全文 button would only repeat it.
+      return !(answer && answer.fullAnswer && b.payload === "/show_full_answer");
+    });
+    if (buttons.length) box.appendChild(this.renderOptions(buttons, kind));
+    if (entry.feedback && entry.feedback.options.length) box.appendChild(this.renderFeedback(entry, labels));
     return box;
   };
 
-  ChatWidget.prototype.renderSource = function (source, line, kind) {
+  // The lead sentence(s) stay visible; the whole FAQ answer waits behind a
+  // toggle button (aria-expanded), so a phone screen is not filled by it.
+  ChatWidget.prototype.renderFullAnswer = function (fullAnswer, split, labels) {
+    var wrap = el("div", "vfc-full");
+    var full = splitCitation(fullAnswer);
+    var panel = el("div", "vfc-full-body");
+    panel.id = this.id + "-full-" + (++this.fullCount);
+    panel.hidden = true;
+    panel.appendChild(elWithHotline("p", "vfc-full-text", full.body));
+    // Its source line only when it is not the one the bubble already shows.
+    if (full.cited && full.cited !== split.cited) panel.appendChild(el("p", "vfc-source-line", full.cited));
+    var toggle = el("button", "vfc-full-toggle", labels.expandFull);
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", panel.id);
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      toggle.textContent = open ? labels.collapseFull : labels.expandFull;
+      panel.hidden = !open;
+    });
+    wrap.appendChild(toggle);
+    wrap.appendChild(panel);
+    return wrap;
+  };
+
+  // Clarification options, 猜你想问 and form choices: tapping one sends its
+  // payload and shows its title as what the user said.
+  ChatWidget.prototype.renderOptions = function (buttons, kind) {
+    var self = this;
+    var row = el("div", kind === "clarify" || kind === "decline" ? "vfc-buttons vfc-options" : "vfc-buttons");
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", TEXT.optionsLabel);
+    buttons.forEach(function (b) {
+      var btn = el("button", b.payload === "/none_of_these" ? "vfc-chip vfc-chip-none" : "vfc-chip", b.title);
+      btn.type = "button";
+      btn.addEventListener("click", function () { self.send(b.payload, { shown: b.title }); });
+      row.appendChild(btn);
+    });
+    return row;
+  };
+
+  // 有用/没用: small controls; one tap sends the payload, without a user
+  // bubble, and leaves both disabled with a thank-you that survives a reload.
+  ChatWidget.prototype.renderFeedback = function (entry, labels) {
+    var self = this;
+    var fb = entry.feedback;
+    var group = el("div", "vfc-feedback");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", labels.feedbackAsk);
+    group.appendChild(el("span", "vfc-feedback-ask", labels.feedbackAsk));
+    fb.options.forEach(function (option) {
+      var btn = el("button", "vfc-feedback-btn vfc-feedback-" + option.value.replace(/[^a-z]/gi, ""), option.title);
+      btn.type = "button";
+      var chosen = fb.chosen === option.value;
+      btn.setAttribute("aria-pressed", chosen ? "true" : "false");
+      btn.disabled = !!fb.chosen;
+      btn.addEventListener("click", function () {
+        if (fb.chosen) return;
+        if (self.busy) {
+          self.showNotice(TEXT.busy);
+          return;
+        }
+        if (!self.send(option.payload, { silent: true })) return;
+        fb.chosen = option.value;
+        self.store.save(self.state);
+        var fresh = self.renderFeedback(entry, labels);
+        group.parentNode.replaceChild(fresh, group);
+        fresh.focus();
+      });
+      group.appendChild(btn);
+    });
+    if (fb.chosen) {
+      // tabindex -1: focus lands here after the tap, as the buttons go disabled.
+      group.tabIndex = -1;
+      group.appendChild(el("span", "vfc-feedback-thanks", labels.feedbackThanks));
+    }
+    return group;
+  };
+
+  ChatWidget.prototype.renderSource = function (source, line, kind, labels) {
+    labels = labels || ANSWER_LABELS.hans;
     var details = el("details", "vfc-source");
     var summary = el("summary", "vfc-source-summary");
     summary.appendChild(el("span", "vfc-source-line", line));
-    summary.appendChild(el("span", "vfc-expand", TEXT.expand));
+    summary.appendChild(el("span", "vfc-expand", labels.expand));
     details.appendChild(summary);
 
     var inner = el("div", "vfc-source-body");
-    inner.appendChild(el("p", "vfc-source-article", TEXT.article + (source.newspaper || "") + "《" +
+    inner.appendChild(el("p", "vfc-source-article", labels.article + (source.newspaper || "") + "《" +
       (source.article || "") + "》，" + chineseDate(source.date)));
     if (source.quote) {
       // A passage answer: the exact sentences found inside one of the
       // explainer's answers, and which question that answer belongs to.
-      inner.appendChild(el("p", "vfc-quote-label", TEXT.passageQuote));
+      inner.appendChild(el("p", "vfc-quote-label", labels.passageQuote));
       inner.appendChild(el("blockquote", "vfc-quote", source.quote));
-      if (source.question) inner.appendChild(el("p", "vfc-source-question", TEXT.fromQuestion + source.question));
+      if (source.question) inner.appendChild(el("p", "vfc-source-question", labels.fromQuestion + source.question));
     } else if (source.question) {
       // An FAQ answer is the expert's answer itself, so repeating it here would
       // only double the bubble; the question it answers is what to show.
-      inner.appendChild(el("p", "vfc-quote-label", TEXT.question));
+      inner.appendChild(el("p", "vfc-quote-label", labels.question));
       inner.appendChild(el("blockquote", "vfc-quote", source.question));
-      if (kind === "faq") inner.appendChild(el("p", "vfc-source-note", TEXT.faqNote));
+      if (kind === "faq") inner.appendChild(el("p", "vfc-source-note", labels.faqNote));
     }
     details.appendChild(inner);
     return details;
@@ -495,7 +805,7 @@
     }
     this.showNotice("");
     this.clearError();
-    if (!how.retry) this.append({ role: "user", text: how.shown || String(raw).trim() });
+    if (!how.retry && !how.silent) this.append({ role: "user", text: how.shown || String(raw).trim() });
 
     this.busy = true;
     this.root.setAttribute("aria-busy", "true");
@@ -504,7 +814,8 @@
       var entries = entriesFromRasa(messages);
       self.hideTyping();
       if (!entries.length) {
-        self.showError(TEXT.noAnswer, raw);
+        // Feedback may be recorded without a reply; a question never is.
+        if (!how.silent) self.showError(TEXT.noAnswer, raw);
         return;
       }
       entries.forEach(function (e) { self.append(e); });
@@ -581,10 +892,16 @@
   }
 
   function autoMount() {
-    var selector = (SCRIPT && SCRIPT.getAttribute("data-target")) ||
-      (window.VACCINE_FAQ_CHAT_CONFIG && window.VACCINE_FAQ_CHAT_CONFIG.target) || DEFAULTS.target;
-    var container = document.querySelector(selector);
-    if (!container) {
+    var global = window.VACCINE_FAQ_CHAT_CONFIG || {};
+    var selector = (SCRIPT && SCRIPT.getAttribute("data-target")) || global.target || DEFAULTS.target;
+    var wantsLauncher = SCRIPT && SCRIPT.hasAttribute("data-launcher") ?
+      launcherLabel(SCRIPT.getAttribute("data-launcher")) : launcherLabel(global.launcher);
+    // A launcher floats over the page: it needs no container of the page's own.
+    var container = wantsLauncher ? null : document.querySelector(selector);
+    if (wantsLauncher) {
+      container = document.createElement("div");
+      document.body.appendChild(container);
+    } else if (!container) {
       // Still usable with the script tag alone: put the chat where the tag is.
       container = document.createElement("div");
       if (SCRIPT && SCRIPT.parentNode && SCRIPT.parentNode !== document.head) {

@@ -1,19 +1,164 @@
-"""Recognises elliptical follow-ups (那智飞的呢) that only make sense together
-with the previous question."""
+"""Turns that continue the conversation's topic: 那智飞的呢, 它要打几针,
+要隔多久, 那孕妇呢.
+
+The topic is the last FAQ the bot answered (the `topic_faq` slot), never the
+user's raw previous text: a declined or off-topic turn (政采贷是什么) changes
+nothing, so it cannot leak into the next question.
+
+A turn is read against the topic only when it cannot stand alone (its focus
+is elliptical, bot/dialogue/focus.py). Then:
+
+- it names something the explainer never mentions (孕妇, 政采贷): decline,
+  whatever the topic — continuing would put the topic's answer next to a
+  question it does not answer;
+- otherwise the question is rewritten with the topic's own question
+  (加强针怎么打？那智飞的呢) and decided by the same hybrid as any question:
+  the intent layer's parse of the turn (its out-of-scope evidence included)
+  and retrieval over the rewritten question go through the combiner and its
+  bands; nothing is skipped.
+
+A self-contained turn (那疫苗加强针怎么打) is decided on its own; if that
+declines and the turn is short, the topic reading gets a second chance.
+"""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from dataclasses import dataclass
+from enum import Enum
+from typing import List, Optional, Sequence, Tuple
 
-_FOLLOW_UP = re.compile(r"^(那|那么|那要是|那如果|还有|要是|如果是|换成)|(呢|的话)[?？。!！]*$")
+from bot.dialogue.focus import Focus, FocusReader, sentences_about
+from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
+
+_PUNCT = re.compile(r"[\s,，.。!！?？~～、:：;；\"“”'‘’()（）]+")
 
 
-def is_follow_up(text: str, max_chars: int) -> bool:
-    return 0 < len(text) <= max_chars and bool(_FOLLOW_UP.search(text))
+class Reading(str, Enum):
+    """How a turn was read; travels in custom.answer.follow_up for reports."""
+
+    STANDALONE = "standalone"  # decided on its own
+    CONTINUED = "continued"  # decided with the topic's question
+    NOT_COVERED = "not_covered"  # continues the topic with something the source never covers
 
 
-def contextual_query(text: str, previous_question: Optional[str], max_chars: int) -> str:
-    """The text to search with: the question itself, or previous + this one."""
-    if previous_question and is_follow_up(text, max_chars):
-        return f"{previous_question} {text}"
-    return text
+@dataclass(frozen=True)
+class Conversation:
+    """What the dialogue knows before this turn (slots)."""
+
+    topic_faq: Optional[str] = None  # the last FAQ answered
+    vaccine: Optional[str] = None  # the last vaccine the user named (canonical value)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    topic_faq: str
+    focus: Focus
+    query: str  # the rewritten question: the topic's question + the turn
+    vaccines: Tuple[VaccineMention, ...]  # named in the turn, or the conversation's one for 它
+
+    @property
+    def uncovered(self) -> Tuple[str, ...]:
+        return self.focus.uncovered
+
+    @property
+    def continues(self) -> bool:
+        """Read with the topic first (the turn cannot stand alone)."""
+        return self.focus.elliptical
+
+
+def compact_length(text: str) -> int:
+    return len(_PUNCT.sub("", text or ""))
+
+
+def plan_follow_up(text: str, conversation: Conversation, topic_question: Optional[str],
+                   reader: FocusReader, vaccines: VaccineCatalog, max_chars: int) -> Optional[FollowUp]:
+    """The follow-up reading of `text`, or None when it has no topic to continue
+    (no FAQ answered yet, or the turn is too long to be a follow-up)."""
+    if not conversation.topic_faq or not topic_question or not 0 < compact_length(text) <= max_chars:
+        return None
+    focus = reader.read(text)
+    named = focus.vaccines
+    parts = [topic_question]
+    if not named and focus.pronoun and conversation.vaccine:
+        # 它要打几针 after 康希诺是哪种疫苗: 它 is the vaccine the user last named.
+        mention = vaccines.canonicalise(conversation.vaccine)
+        if mention is not None:
+            named = (mention,)
+            parts.append(mention.value)
+    parts.append(text.strip())
+    return FollowUp(conversation.topic_faq, focus, " ".join(parts), tuple(named))
+
+
+def lead_markers(follow_up: FollowUp, vaccines: VaccineCatalog) -> Tuple[List[str], List[str]]:
+    """(words naming the focus vaccines, words marking the focus aspects) that
+    pick the sentences a reply leads with."""
+    names: List[str] = []
+    for mention in follow_up.vaccines:
+        if mention.vaccine is not None:
+            names += [mention.vaccine.name, *mention.vaccine.aliases]
+        # The explainer states its rules per technology route (灭活疫苗…), so the
+        # route's sentences are about the vaccine too.
+        names += list(vaccines.route(mention.route).aliases)
+    return names, list(follow_up.focus.lead_markers)
+
+
+def lead_sentences(sentences: Sequence[str], follow_up: FollowUp, vaccines: VaccineCatalog) -> List[str]:
+    """The sentences of the answer about what the follow-up names, or [] when
+    nothing narrower than the whole answer fits."""
+    names, aspect_markers = lead_markers(follow_up, vaccines)
+    if names:
+        chosen = sentences_about(sentences, names)
+        if chosen and aspect_markers:
+            # 智飞要隔多久: the vaccine's sentences that also say when, if any do.
+            narrower = sentences_about(chosen, aspect_markers)
+            chosen = narrower or chosen
+    else:
+        chosen = sentences_about(sentences, aspect_markers)
+    return chosen if 0 < len(chosen) < len(sentences) else []
+
+
+def bridge_sentences(follow_up: FollowUp, lead: Sequence[str], vaccines: VaccineCatalog,
+                     candidates: Sequence[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    """When the lead names a vaccine only by its route (灭活疫苗 for 科兴): the
+    explainer's first sentence naming the vaccine together with its route, as
+    (faq id, sentence), so the reply never asks the reader to know which is which.
+    `candidates` are (faq id, sentence) pairs in source order."""
+    bridges: List[Tuple[str, str]] = []
+    for mention in follow_up.vaccines:
+        if mention.vaccine is None:
+            continue
+        names = [mention.vaccine.name, *mention.vaccine.aliases]
+        if any(name in sentence for sentence in lead for name in names):
+            continue
+        route_names = vaccines.route(mention.route).aliases
+        for faq_id, sentence in candidates:
+            if any(n in sentence for n in names) and any(r in sentence for r in route_names):
+                if (faq_id, sentence) not in bridges:
+                    bridges.append((faq_id, sentence))
+                break
+    return bridges
+
+
+def subject(follow_up: FollowUp) -> Optional[str]:
+    """What the lead is about, in the user's terms: the vaccine's canonical name."""
+    return "、".join(m.value for m in follow_up.vaccines) or None
+
+
+# The bot's own words around the quotes; everything between quotes is the source's.
+LEAD_INTRO = "关于“{subject}”，资料原文是这样说的："
+LEAD_INTRO_PLAIN = "资料原文中与您的问题最相关的内容是："
+NOT_COVERED_FOLLOW_UP = ("抱歉，我依据的市疾控中心专家答问没有提到“{term}”的情况。为避免误导，我不作回答。"
+                         "请咨询接种单位、当地疾控中心，或拨打12320卫生健康热线。")
+
+
+def render_lead(subject_name: Optional[str], quotes: Sequence[Tuple[Sequence[str], str]]) -> str:
+    """The intro, then each group of quoted sentences followed by its source line."""
+    lines = [LEAD_INTRO.format(subject=subject_name) if subject_name else LEAD_INTRO_PLAIN]
+    for sentences, source in quotes:
+        lines.append("“" + "".join(sentences) + "”")
+        lines.append(source)
+    return "\n".join(lines)
+
+
+def render_not_covered(term: str) -> str:
+    return NOT_COVERED_FOLLOW_UP.format(term=term)

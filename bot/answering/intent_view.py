@@ -29,7 +29,7 @@ class IntentView:
         return {fid: self.faq_confidence * conf for fid, conf in self.faq_ranking}
 
 
-def _sub_intent(key: str, retrieval_intent: str) -> Optional[str]:
+def _sub_intent(key: object, retrieval_intent: str) -> Optional[str]:
     prefix = retrieval_intent + "/"
     return key[len(prefix):] if isinstance(key, str) and key.startswith(prefix) else None
 
@@ -38,7 +38,8 @@ def intent_view_from_parse(parse: Optional[Mapping], retrieval_intent: str = FAQ
     """Tolerates missing or malformed parts: a broken parse reads as 'no opinion'."""
     if not isinstance(parse, Mapping):
         return IntentView(None, 0.0, 0.0)
-    intent = parse.get("intent") if isinstance(parse.get("intent"), Mapping) else {}
+    raw_intent = parse.get("intent")
+    intent: Mapping = raw_intent if isinstance(raw_intent, Mapping) else {}
     name = intent.get("name")
     confidence = float(intent.get("confidence") or 0.0)
     ranked = {

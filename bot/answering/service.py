@@ -1,26 +1,37 @@
-"""The answering service the action server runs: one instance per process,
-loading the FAQ data, the thresholds and (lazily) the retrieval stack."""
+"""The answering service the action server runs: one instance per process
+(`process_service`), holding the knowledge base, the thresholds and (lazily)
+the retrieval stack built over the same knowledge base."""
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Dict, List, Mapping, Optional
 
-from bot.answering.citation import Source
-from bot.answering.decide import Decision, Mode, decide
+from bot.answering.citation import Source, source_line
+from bot.answering.decide import AnswerKind, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView, RetrievedFaq
-from bot.answering.follow_up import contextual_query
-from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, intent_view_from_parse
-from bot.answering.render import faq_source, render_faq_answer, render_passage_answer
+from bot.answering.follow_up import (Conversation, FollowUp, Reading, bridge_sentences, lead_sentences,
+                                     plan_follow_up, render_lead, render_not_covered, subject)
+from bot.answering.buttons import (CHOOSE_FAQ_INTENT, NONE_OF_THESE, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
+                                   faq_buttons, feedback_buttons)
+from bot.answering.intent_view import intent_view_from_parse
+from bot.answering.render import (CLARIFY_TEXT, NO_TOPIC_TEXT, NONE_OF_THESE_TEXT, UNKNOWN_CHOICE_TEXT, faq_source,
+                                  render_decline, render_faq_answer, render_passage_answer)
 from bot.answering.settings import AnsweringSettings, load_answering_settings
-from bot.ingest.pipeline import load_faqs
-from bot.paths import PROJECT_ROOT
+from bot.knowledge import KnowledgeBase, load_knowledge_base
 
 logger = logging.getLogger(__name__)
 
-FAQ_PATH = PROJECT_ROOT / "data" / "faq.yml"
 SEARCH_UNAVAILABLE = "utter_search_unavailable"
+
+
+class FullAnswerMode(str, Enum):
+    """How a text channel offers custom.answer.full_answer (CONTRACT.md)."""
+
+    ON_REQUEST = "on_request"  # a hint line; 全文 sends it
+    APPEND = "append"  # printed after the lead
 
 
 @dataclass
@@ -30,15 +41,17 @@ class Reply:
     decision: Decision
     text: Optional[str] = None
     response: Optional[str] = None
+    buttons: List[Dict[str, str]] = field(default_factory=list)  # Rasa buttons: {"title", "payload"}
     notices: List[str] = field(default_factory=list)  # further domain responses to utter after it
     metadata: Dict = field(default_factory=dict)
 
 
-def build_retriever():
-    """The retrieval stack, with its index loaded or (re)built as needed."""
-    from bot.retrieval.hybrid import build_default_retriever
+def build_retriever(knowledge: Optional[KnowledgeBase] = None, settings=None):
+    """The retrieval stack over `knowledge`, with its index loaded or (re)built as needed."""
+    from bot.retrieval.hybrid import build_retriever as build
+    from bot.retrieval.settings import load_settings
 
-    return build_default_retriever()
+    return build(settings or load_settings(), knowledge=knowledge)
 
 
 def retrieval_view(analysis) -> RetrievalView:
@@ -63,17 +76,26 @@ def retrieval_view(analysis) -> RetrievalView:
 
 
 class AnsweringService:
-    def __init__(self, faqs, settings: AnsweringSettings, retriever_factory=build_retriever):
-        self.faqs = {faq.id: faq for faq in faqs}
+    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None):
+        """`retriever_factory()` builds the retrieval stack; by default over this
+        same knowledge base, so the FAQ files are read once."""
+        self.knowledge = knowledge
+        self.faqs = knowledge.by_id
         self.settings = settings
-        self._retriever_factory = retriever_factory
+        self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
+        self._reader = None  # the follow-up focus reader, built on the first follow-up
         self.retriever_error: Optional[str] = None
         self._lock = threading.Lock()
 
     @classmethod
     def from_project(cls) -> "AnsweringService":
-        return cls(load_faqs(FAQ_PATH), load_answering_settings())
+        from bot.retrieval.settings import load_settings
+
+        retrieval_settings = load_settings()
+        knowledge = load_knowledge_base(retrieval_settings)
+        return cls(knowledge, load_answering_settings(),
+                   retriever_factory=lambda: build_retriever(knowledge, retrieval_settings))
 
     def retriever(self):
         """The retriever, or None when it cannot be loaded (the reason is logged once
@@ -104,46 +126,180 @@ class AnsweringService:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
 
-    def answer(self, text: str, parse: Optional[Mapping], previous_question: Optional[str] = None,
+    def answer(self, text: str, parse: Optional[Mapping], conversation: Optional[Conversation] = None,
                mode: Mode = Mode.HYBRID) -> Reply:
         intent = intent_view_from_parse(parse)
-        query = contextual_query(text or "", previous_question, self.settings.follow_up_max_chars)
-        retrieved = self.search(query) if mode is not Mode.INTENT else None
-        # The intent layer parsed only the fragment (那智飞的呢), not the question it
-        # continues; for a follow-up only retrieval saw the whole question.
-        effective = Mode.RETRIEVAL if mode is Mode.HYBRID and query != text and retrieved is not None else mode
-        decision = decide(intent, retrieved, self.settings.calibration, effective)
-        reply = self._render(decision, intent.intent)
+        text = text or ""
+        follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
+        decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
+        reply = self._render(decision)
+        if reading is Reading.NOT_COVERED:
+            reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
+            reply.metadata = self._metadata(decision)
+        elif reading is Reading.CONTINUED and decision.answered:
+            reply = self._lead_with_focus(reply, decision, follow_up)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
-        reply.metadata = {
-            "answer_id": self._answer_id(decision),
-            "kind": decision.kind,
+        reply.metadata.update({
             "intent": intent.intent,
             "confidence": round(decision.score if decision.answered else intent.confidence, 4),
-            "sources": [s.as_dict() for s in self._sources(decision)],
             "search_query": query if query != text else None,
             "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
-        }
+        })
+        if follow_up is not None:
+            reply.metadata["follow_up"] = reading.value
         return reply
 
-    def _render(self, decision: Decision, intent_name: Optional[str]) -> Reply:
-        if decision.kind == "faq":
-            return Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]))
-        if decision.kind == "passage":
-            return Reply(decision, text=render_passage_answer(decision.passage.passage_text,
-                                                              self._sources(decision)[0]))
-        response = "utter_out_of_scope" if intent_name == OUT_OF_SCOPE_INTENT else "utter_default"
-        return Reply(decision, response=response)
+    # -- follow-ups (bot/answering/follow_up.py) -------------------------------------------
 
-    @staticmethod
-    def _answer_id(decision: Decision) -> Optional[str]:
-        if decision.kind == "passage":
-            return decision.passage.passage_id
-        return decision.faq_id if decision.kind == "faq" else None
+    def _focus_reader(self):
+        if self._reader is None:
+            from bot.dialogue.focus import FocusReader
+
+            source = " ".join(f"{faq.question} {faq.answer}" for faq in self.faqs.values())
+            self._reader = FocusReader(source)
+        return self._reader
+
+    def _plan_follow_up(self, text: str, conversation: Optional[Conversation]) -> Optional[FollowUp]:
+        if conversation is None or conversation.topic_faq not in self.faqs:
+            return None
+        from bot.dialogue.vaccines import catalog
+
+        return plan_follow_up(text, conversation, self.faqs[conversation.topic_faq].question,
+                              self._focus_reader(), catalog(), self.settings.follow_up_max_chars)
+
+    def _decide_turn(self, text: str, intent, follow_up: Optional[FollowUp], mode: Mode):
+        """(decision, retrieval view, query searched, reading) for one turn."""
+        calibration = self.settings.calibration
+        if follow_up is not None and follow_up.continues:
+            if follow_up.uncovered:
+                decision = Decision(AnswerKind.DECLINE, reason=f"follow-up about {follow_up.uncovered[0]!r}, "
+                                                               "which the source never mentions")
+                return decision, self.search(text), text, Reading.NOT_COVERED
+            retrieved = self.search(follow_up.query)
+            # The turn's own parse still counts (its out-of-scope evidence above all);
+            # retrieval sees the whole question.
+            return decide(intent, retrieved, calibration, mode), retrieved, follow_up.query, Reading.CONTINUED
+        retrieved = self.search(text)
+        decision = decide(intent, retrieved, calibration, mode)
+        if follow_up is not None and not decision.answered and not follow_up.uncovered:
+            # 那加强针打了多少 stands alone but may only make sense with the topic.
+            continued = self.search(follow_up.query)
+            second = decide(intent, continued, calibration, mode)
+            if second.answered:
+                return second, continued, follow_up.query, Reading.CONTINUED
+        return decision, retrieved, text, Reading.STANDALONE
+
+    def _lead_with_focus(self, reply: Reply, decision: Decision, follow_up: FollowUp) -> Reply:
+        """那智飞的呢: the answer leads with the sentences about 智飞, quoted with
+        their source; the whole answer follows on text channels and is folded
+        away in the widget (full_answer_mode=append)."""
+        from bot.dialogue.vaccines import catalog
+        from bot.ingest.sentences import split_sentences
+
+        faq = self.faqs.get(decision.faq_id)
+        if faq is None or faq.partial:
+            return reply
+        vaccines = catalog()
+        lead = lead_sentences(split_sentences(faq.answer), follow_up, vaccines)
+        if not lead:
+            return reply
+        candidates = [(f.id, sentence) for f in self.faqs.values() if not f.partial
+                      for sentence in split_sentences(f.answer)]
+        bridge = bridge_sentences(follow_up, lead, vaccines, candidates)
+        quoted = [([sentence], self.faqs[fid]) for fid, sentence in bridge] + [(lead, faq)]
+        sources = [replace(faq_source(f), quote="".join(sentences)) for sentences, f in quoted]
+        text = render_lead(subject(follow_up), [(sentences, source_line(src))
+                                                for (sentences, _), src in zip(quoted, sources)])
+        led = Reply(Decision(AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus",
+                             decision.scores), text=text, buttons=reply.buttons)
+        led.metadata = self._metadata(led.decision)
+        led.metadata.update({
+            "sources": [s.as_dict() for s in sources],
+            "lead": [*(sentence for _, sentence in bridge), *lead],
+            "full_answer": render_faq_answer(faq),
+            "full_answer_mode": FullAnswerMode.APPEND.value,
+        })
+        return led
+
+    def choose(self, faq_id: Optional[str]) -> Reply:
+        """The user picked a FAQ (a clarification or 猜你想问 button): answer it
+        as it is, with no NLU and no threshold."""
+        if faq_id not in self.faqs:
+            reply = Reply(Decision(AnswerKind.DECLINE, reason=f"unknown choice {faq_id!r}"), text=UNKNOWN_CHOICE_TEXT)
+            reply.metadata = self._metadata(reply.decision)
+        else:
+            reply = self._render(Decision(AnswerKind.FAQ, faq_id, score=1.0, reason="chosen by the user"))
+        reply.metadata.update({"intent": CHOOSE_FAQ_INTENT, "confidence": 1.0})
+        return reply
+
+    def none_of_these(self) -> Reply:
+        """都不是: the decline with 12320, offering nothing more."""
+        decision = Decision(AnswerKind.DECLINE, reason="none of the offered questions")
+        reply = Reply(decision, text=NONE_OF_THESE_TEXT)
+        reply.metadata.update(self._metadata(decision), intent=NONE_OF_THESE_INTENT, confidence=1.0)
+        return reply
+
+    def full_answer(self, faq_id: Optional[str]) -> Reply:
+        """全文: the whole answer of the conversation's current topic."""
+        if faq_id not in self.faqs:
+            reply = Reply(Decision(AnswerKind.DECLINE, reason="no topic yet"), text=NO_TOPIC_TEXT)
+            reply.metadata.update(self._metadata(reply.decision))
+        else:
+            reply = self._render(Decision(AnswerKind.FAQ, faq_id, score=1.0, reason="full answer requested"))
+        reply.metadata.update({"intent": SHOW_FULL_ANSWER_INTENT, "confidence": 1.0})
+        return reply
+
+    def _render(self, decision: Decision) -> Reply:
+        questions = {fid: faq.question for fid, faq in self.faqs.items()}
+        if decision.kind is AnswerKind.FAQ:
+            reply = Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]), buttons=feedback_buttons())
+        elif decision.kind is AnswerKind.PASSAGE:
+            reply = Reply(decision, text=render_passage_answer(decision.passage.passage_text,
+                                                               self._sources(decision)[0]),
+                          buttons=feedback_buttons())
+        elif decision.kind is AnswerKind.CLARIFY:
+            reply = Reply(decision, text=CLARIFY_TEXT,
+                          buttons=faq_buttons(decision.options, questions) + [dict(NONE_OF_THESE)])
+        else:
+            suggestions = faq_buttons(decision.options, questions)
+            reply = Reply(decision, text=render_decline(bool(suggestions)), buttons=suggestions)
+        reply.metadata = self._metadata(decision)
+        return reply
+
+    def _metadata(self, decision: Decision) -> Dict:
+        metadata = {
+            "answer_id": decision.answer_id,
+            "kind": decision.kind.value,
+            "sources": [s.as_dict() for s in self._sources(decision)],
+        }
+        if decision.options:
+            metadata["options"] = list(decision.options)
+        if decision.kind is AnswerKind.PASSAGE and decision.faq_id in self.faqs:
+            # The quote leads; the whole answer stays one tap (or 全文) away.
+            metadata["lead"] = [decision.passage.passage_text]
+            metadata["full_answer"] = render_faq_answer(self.faqs[decision.faq_id])
+            metadata["full_answer_mode"] = FullAnswerMode.ON_REQUEST.value
+        return metadata
 
     def _sources(self, decision: Decision) -> List[Source]:
         if not decision.answered or decision.faq_id not in self.faqs:
             return []
         quote = decision.passage.passage_text if decision.passage else None
         return [replace(faq_source(self.faqs[decision.faq_id]), quote=quote)]
+
+
+# The one process-wide cache: the action server builds its service once, and the
+# service loads the knowledge base once and the retrieval stack on first need.
+_process_service: Optional[AnsweringService] = None
+_process_lock = threading.Lock()
+
+
+def process_service(factory=AnsweringService.from_project) -> AnsweringService:
+    """This process's AnsweringService, built on first call. A failed build is
+    not cached: the next call tries again."""
+    global _process_service
+    with _process_lock:
+        if _process_service is None:
+            _process_service = factory()
+        return _process_service

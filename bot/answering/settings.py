@@ -1,55 +1,75 @@
-"""Loads settings/answering.yml, refusing wrong types with a clear message."""
+"""settings/answering.yml: the fitted numbers the answering decision uses
+(bot/settings.py has the loading rules)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Dict
 
-import yaml
+from pydantic import Field, field_validator
 
 from bot.answering.combiner import FEATURES, Combiner
-from bot.answering.decide import Calibration
+from bot.answering.decide import Bands, Calibration
 from bot.paths import PROJECT_ROOT
+from bot.settings import SettingsError, StrictSettings, load_settings_file, update_settings_file, validate_settings
+
+__all__ = ["AnsweringSettings", "SettingsError", "load_answering_settings", "write_calibration"]
 
 DEFAULT_PATH = PROJECT_ROOT / "settings" / "answering.yml"
+_DEFAULT_BANDS = Bands()
 
 
-class SettingsError(ValueError):
-    pass
+class CombinerSettings(StrictSettings):
+    threshold: float = Field(ge=0, le=1)  # answer when P(right) >= threshold
+    bias: float
+    weights: Dict[str, float]
+
+    @field_validator("weights")
+    @classmethod
+    def _every_feature_once(cls, weights: Dict[str, float]) -> Dict[str, float]:
+        if set(weights) != set(FEATURES):
+            raise ValueError(f"must list exactly {', '.join(FEATURES)}")
+        return weights
 
 
-@dataclass(frozen=True)
-class AnsweringSettings:
-    calibration: Calibration
-    follow_up_max_chars: int
+class BandSettings(StrictSettings):
+    """bot/answering/decide.py Bands: what the hybrid does below its answer threshold."""
+
+    # Above 1 the band is off: only calibrated settings enable it.
+    clarify: float = Field(_DEFAULT_BANDS.clarify, ge=0)
+    suggest: float = Field(_DEFAULT_BANDS.suggest, ge=0)
+    options: int = Field(_DEFAULT_BANDS.options, ge=2, le=5)
+    max_out_of_scope_lead: float = _DEFAULT_BANDS.max_out_of_scope_lead
+    out_of_scope_confidence: float = Field(_DEFAULT_BANDS.out_of_scope_confidence, ge=0, le=1)
 
 
-def _number(raw: dict, key: str, where: str) -> float:
-    value = raw.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SettingsError(f"{where}: '{key}' must be a number, got {value!r}")
-    return float(value)
+class AnsweringSettings(StrictSettings):
+    # On the retrieval score (higher = more similar), for Mode.RETRIEVAL.
+    retrieval_only_threshold: float
+    combiner: CombinerSettings
+    bands: BandSettings = BandSettings()
+    # Questions shorter than this that look like a follow-up are read with the previous one.
+    follow_up_max_chars: int = Field(12, ge=0)
+
+    @property
+    def calibration(self) -> Calibration:
+        c = self.combiner
+        return Calibration(retrieval_only_threshold=self.retrieval_only_threshold,
+                           combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
+                           bands=Bands(**self.bands.model_dump()))
 
 
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SettingsError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("combiner"), dict):
-        raise SettingsError(f"{path} must be a mapping with a 'combiner' section")
-    combiner = raw["combiner"]
-    weights = combiner.get("weights")
-    if not isinstance(weights, dict) or set(weights) != set(FEATURES):
-        raise SettingsError(f"{path}: combiner.weights must list exactly {', '.join(FEATURES)}")
-    calibration = Calibration(
-        retrieval_only_threshold=_number(raw, "retrieval_only_threshold", str(path)),
-        combiner=Combiner(
-            weights={name: _number(weights, name, f"{path} combiner.weights") for name in FEATURES},
-            bias=_number(combiner, "bias", f"{path} combiner"),
-            threshold=_number(combiner, "threshold", f"{path} combiner"),
-        ),
-    )
-    follow = raw.get("follow_up_max_chars", 12)
-    if isinstance(follow, bool) or not isinstance(follow, int) or follow < 0:
-        raise SettingsError(f"{path}: 'follow_up_max_chars' must be a whole number >= 0, got {follow!r}")
-    return AnsweringSettings(calibration, follow)
+    return load_settings_file(AnsweringSettings, path)
+
+
+def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> None:
+    """Writes the fitted numbers back, keeping the file's comments; the result
+    is validated first, so a bad fit never leaves a broken file behind."""
+    bands = calibration.bands
+    values = {"retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
+              "combiner": calibration.combiner.as_dict(),
+              "bands": {"clarify": round(float(bands.clarify), 4), "suggest": round(float(bands.suggest), 4)}}
+    current = load_answering_settings(path).model_dump()
+    merged = {**current, **values, "bands": {**current["bands"], **values["bands"]}}
+    validate_settings(AnsweringSettings, merged, f"new calibration for {path}")
+    update_settings_file(path, values)

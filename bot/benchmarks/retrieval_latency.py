@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -80,8 +79,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     with tempfile.TemporaryDirectory(prefix="retrieval-latency-") as scratch:
         for text in args.configs:
             kind, precision = parse_config(text)
-            settings = dataclasses.replace(shipped, encoder=kind, precision=precision, threads=1,
-                                           index_dir=Path(scratch) / text.replace(":", "-"))
+            settings = shipped.model_copy(update=dict(encoder=kind, precision=precision, threads=1,
+                                                      index_dir=Path(scratch) / text.replace(":", "-")))
             ensure_encoder_model(settings)
             retriever = build_retriever(settings)
             torch.set_num_threads(1)

@@ -5,6 +5,11 @@
 Starts the real stack once per configuration (the action server's
 BOT_ANSWER_MODE differs), warms it up, then sends every benchmark question
 sequentially through /webhooks/rest/webhook from a single client.
+
+On the hybrid (production) stack it also runs booster check conversations
+(the Rasa form), so a form turn and a FAQ turn are measured in the same run on
+the same servers: the opening turn (intent booster_check → start action →
+form) and each answer inside the form (validation → next question or verdict).
 """
 from __future__ import annotations
 
@@ -18,21 +23,47 @@ from bot.serving.client import BotClient
 from bot.serving.stack import Stack, free_port
 
 MODES = ("intent", "retrieval", "hybrid")
+FORM_MODE = "hybrid"
+
+# Booster checks as users answer them: typed facts, quick-reply payloads, and
+# a FAQ asked in the middle (answered, then the form asks again).
+FORM_SCRIPTS = (
+    ("我能打加强针吗", "科兴", "两针", "35", "去年10月"),
+    ("帮我看看我能不能打第三针", "北京生物", "60岁", "半年多了"),
+    ("我能打加强针吗", '/inform{"vaccine":"康希诺"}', '/inform{"dose_count":1}', "42", "2022年3月"),
+    ("我前两针是国药，第三针能打智飞吗", "加强针怎么打", "五十", "上个月"),
+)
 
 
-def measure(mode: str, questions, rounds: int) -> dict:
+def _timed(client: BotClient, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    client.send(sender, text)
+    return time.perf_counter() - started
+
+
+def measure(mode: str, questions, rounds: int, with_form: bool = False) -> dict:
+    """{"faq": stats} and, with the form, {"form_start": …, "form_turn": …}."""
     stack = Stack(rasa_port=free_port(), actions_port=free_port(), extra_env={"BOT_ANSWER_MODE": mode})
     with stack:
         client = BotClient(stack.rasa_url)
         for text in questions[:5]:
             client.send(f"warm-{uuid.uuid4().hex}", text)
-        samples = []
+        if with_form:
+            warm = f"warm-{uuid.uuid4().hex}"
+            for text in FORM_SCRIPTS[0]:
+                client.send(warm, text)
+        samples, starts, turns = [], [], []
         for _ in range(rounds):
             for text in questions:
-                started = time.perf_counter()
-                client.send(f"bench-{uuid.uuid4().hex}", text)
-                samples.append(time.perf_counter() - started)
-    return summary_ms(samples)
+                samples.append(_timed(client, f"bench-{uuid.uuid4().hex}", text))
+            for script in FORM_SCRIPTS if with_form else ():
+                sender = f"bench-form-{uuid.uuid4().hex}"
+                starts.append(_timed(client, sender, script[0]))
+                turns += [_timed(client, sender, text) for text in script[1:]]
+    results = {"faq": summary_ms(samples)}
+    if with_form:
+        results.update(form_start=summary_ms(starts), form_turn=summary_ms(turns))
+    return results
 
 
 def main() -> int:
@@ -40,12 +71,19 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     questions = benchmark_questions()
-    results = {mode: measure(mode, questions, args.rounds) for mode in MODES}
+    measured = {mode: measure(mode, questions, args.rounds, with_form=mode == FORM_MODE) for mode in MODES}
+    results = {mode: m["faq"] for mode, m in measured.items()}
     print(f"REST turn latency, {len(questions)} questions x {args.rounds} rounds, one client, sequential:")
     for mode, stats in results.items():
         print(f"  {mode:>9}: {fmt(stats)}")
     ratio = results["hybrid"]["p50"] / results["intent"]["p50"]
     print(f"  hybrid / intent-only p50 ratio: {ratio:.2f}")
+    form = measured[FORM_MODE]
+    print(f"Booster check form on the {FORM_MODE} stack, {len(FORM_SCRIPTS)} conversations x {args.rounds} rounds:")
+    print(f"   FAQ turn: {fmt(form['faq'])}")
+    print(f"  form open: {fmt(form['form_start'])}")
+    print(f"  form turn: {fmt(form['form_turn'])}")
+    print(f"  form turn / FAQ turn p50 ratio: {form['form_turn']['p50'] / form['faq']['p50']:.2f}")
     return 0
 
 

@@ -36,5 +36,6 @@ def check_rest_payload(content_type: Optional[str], body: bytes) -> Tuple[Option
         return None, Rejection(400, "bad_sender", f"sender 必须是 1 到 {MAX_SENDER_CHARS} 个字符的字符串。")
     checked = check_question(payload.get("message"))
     if not checked.ok:
-        return None, Rejection(413 if checked.error == "too_long" else 400, checked.error, checked.message)
+        error, message = checked.error or "bad_message", checked.message or "请用文字输入您的问题。"
+        return None, Rejection(413 if error == "too_long" else 400, error, message)
     return {**payload, "message": checked.text}, None

@@ -69,9 +69,9 @@ def retrieval_settings(config: Configuration, index_dir: Path):
     tuned = settings.tuned_model_path
     if config.encoder is EncoderKind.TUNED and config.seed != settings.fine_tune_seed:
         tuned = tuned.with_name(f"{tuned.name}-seed{config.seed}")
-    return dataclasses.replace(settings, encoder=config.encoder, precision=config.precision,
-                               tuned_model_path=tuned, fine_tune_seed=config.seed or settings.fine_tune_seed,
-                               index_dir=index_dir)
+    return settings.model_copy(update=dict(
+        encoder=config.encoder, precision=config.precision, tuned_model_path=tuned,
+        fine_tune_seed=config.seed or settings.fine_tune_seed, index_dir=index_dir))
 
 
 def operating_point_for_targets(best_p, right, in_scope, max_wrong=TARGET_WRONG, max_oos=TARGET_OOS):
@@ -106,15 +106,18 @@ def evaluate_configuration(config: Configuration, questions, parses, report_ques
     top1 = np.mean([bool(r.faqs) and (r.faqs[0].faq_id == q.expect or r.faqs[0].faq_id in q.also)
                     for q, r in zip(questions, retrieved) if q.in_scope])
     table = calibrate.candidate_table(questions, parses, retrieved, service.faqs)
-    best_p, right = calibrate.out_of_fold(table)
+    probabilities = calibrate.out_of_fold(table)
+    best_p, right = calibrate.best_choices(probabilities, table)
     threshold = calibrate.choose_threshold(best_p, right, in_scope)
     shipped = next(p for p in calibrate.operating_points(best_p, right, in_scope) if p[0] == threshold)
     result = Result(config, float(top1), shipped, operating_point_for_targets(best_p, right, in_scope))
 
     if report_questions:
         combiner = dataclasses.replace(calibrate._fit(table, range(len(table))), threshold=threshold)
+        bands = calibrate.choose_bands(probabilities, table, questions, threshold,
+                                       service.settings.calibration.bands)
         calibration = dataclasses.replace(
-            service.settings.calibration, combiner=combiner,
+            service.settings.calibration, combiner=combiner, bands=bands,
             retrieval_only_threshold=calibrate.choose_retrieval_threshold(questions, retrieved, service.faqs))
         report_retrieved = [service.search(q.text) for q in report_questions]
         cards = evaluate(report_questions, report_parses, report_retrieved, calibration, service.faqs)
@@ -135,7 +138,7 @@ def format_results(results: Sequence[Result], set_name: str, report_set: Optiona
         "",
         "| encoder | top-1 (in scope) | shipped rule: threshold / correct / wrong / oos answered "
         "| at the targets: threshold / correct / wrong / oos answered |"
-        + (f" {report_set} (hybrid, dev-fitted): correct / wrong / declined / oos answered |" if report_set else ""),
+        + (f" {report_set} (hybrid, dev-fitted): outcome counts |" if report_set else ""),
         "|---|---|---|---|" + ("---|" if report_set else ""),
     ]
     for r in results:
@@ -144,11 +147,8 @@ def format_results(results: Sequence[Result], set_name: str, report_set: Optiona
         target_text = "none meets them" if tt is None else f"{tt:.2f} / {_pct(tc)} / {_pct(tw)} / {_pct(to)}"
         row = f"| {r.config.label} | {_pct(r.top1)} | {t:.2f} / {_pct(c)} / {_pct(w)} / {_pct(o)} | {target_text} |"
         if report_set and r.report is not None:
-            n = r.report
-            n_in = n.get("correct", 0) + n.get("wrong", 0) + n.get("declined", 0)
-            n_out = n.get("answered_oos", 0) + n.get("declined_oos", 0)
-            row += (f" {n.get('correct', 0)}/{n_in} / {n.get('wrong', 0)} / {n.get('declined', 0)} / "
-                    f"{n.get('answered_oos', 0)}/{n_out} |")
+            # The scorecard's own outcome names, so new categories (one-tap, clarified) show as they are.
+            row += " " + ", ".join(f"{key} {value}" for key, value in sorted(r.report.items())) + " |"
         lines.append(row)
     return "\n".join(lines)
 

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.ingest.errors import IngestError
 from bot.ingest.manifest import load_manifest
 from bot.ingest.model import Article, FaqPair
 from bot.ingest.page import PageResult, ingest_page
-from bot.ingest.records import from_record, to_record
+from bot.ingest.records import to_record
 from bot.ingest.yaml_format import render
+# Readers of the generated files live in bot.knowledge; re-exported for ingest callers.
+from bot.knowledge import load_articles, load_faqs  # noqa: F401
 from bot.paths import PROJECT_ROOT
 
 
@@ -43,14 +43,6 @@ def ingest_all(manifest: Path, articles_out: Path, faq_out: Path) -> tuple[list[
     _write(articles_out, articles_text)
     _write(faq_out, faq_text)
     return articles, faqs
-
-
-def load_articles(path: Path) -> list[Article]:
-    return [from_record(Article, record, path, n) for n, record in enumerate(_load_list(path, "articles"), 1)]
-
-
-def load_faqs(path: Path) -> list[FaqPair]:
-    return [from_record(FaqPair, record, path, n) for n, record in enumerate(_load_list(path, "faqs"), 1)]
 
 
 def _source_record(page: PageResult, *, with_skipped: bool) -> dict[str, Any]:
@@ -95,16 +87,3 @@ def _write(path: Path, text: str) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def _load_list(path: Path, key: str) -> list[Any]:
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise IngestError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise IngestError(f"{path}: not valid UTF-8 YAML ({exc})") from exc
-    items = document.get(key) if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        raise IngestError(f"{path}: expected a '{key}:' list; regenerate it with `python -m bot ingest`")
-    return items

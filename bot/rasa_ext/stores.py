@@ -51,10 +51,12 @@ MUTEX_WAIT_SECONDS = 10.0
 class ReconnectingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        url = self.engine.url
+        # Rasa is untyped here (and absent from the type-checking venv).
+        parent_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        url = parent_engine.url
         engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
         # The parent's engine has only created the tables by now.
-        self.engine.dispose()
+        parent_engine.dispose()
         self.engine = engine
         self.sessionmaker = sessionmaker(bind=engine)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.retrieval.bm25 import BM25
 from bot.retrieval.fusion import FusionWeights, fuse, saturate_bm25
 from bot.retrieval.passages import Passage, build_passages
@@ -166,13 +166,17 @@ class Retriever:
         return text[: self.max_query_chars].strip()
 
 
-def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None = None) -> Retriever:
-    """Assemble a Retriever from settings; loads data, model and index."""
-    from bot.ingest.pipeline import load_articles, load_faqs
-
-    articles = load_articles(settings.articles_path)
-    faqs = load_faqs(settings.faq_path)
-    passages = build_passages(articles, faqs)
+def build_retriever(
+    settings: RetrievalSettings,
+    encoder: PassageEncoder | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> Retriever:
+    """Assemble a Retriever from settings; loads the model and index, and the
+    knowledge base unless the caller already holds it."""
+    if knowledge is None:
+        knowledge = load_knowledge_base(settings)
+    faqs = knowledge.faqs
+    passages = build_passages(knowledge.articles, faqs)
     normalizer = Normalizer(load_synonyms(settings.synonyms_path), default_corrector())
     tokenizer = Tokenizer(
         user_dict=settings.user_dict_path,
@@ -214,20 +218,8 @@ def build_retriever(settings: RetrievalSettings, encoder: PassageEncoder | None 
     )
 
 
-_cache: dict[RetrievalSettings, Retriever] = {}
-_cache_lock = threading.Lock()
-
-
 def build_default_retriever(settings: RetrievalSettings | None = None) -> Retriever:
-    """The process-wide Retriever for ``settings`` (default: settings/retrieval.yml).
-
-    Built on first call and reused afterwards, so the model loads once per
-    process. A failure is not cached: the next call tries again.
-    """
-    settings = settings or load_settings()
-    with _cache_lock:
-        retriever = _cache.get(settings)
-        if retriever is None:
-            retriever = build_retriever(settings)
-            _cache[settings] = retriever
-        return retriever
+    """A Retriever for ``settings`` (default: settings/retrieval.yml), built on
+    every call. Servers keep theirs in the one process-wide cache,
+    bot.answering.service.process_service."""
+    return build_retriever(settings or load_settings())

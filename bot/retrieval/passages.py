@@ -92,7 +92,7 @@ def _faq_passages(faq: FaqPair, window_size: int) -> list[Passage]:
 
     answer_start = faq.answer_span[0]
     passages = [
-        make("q", FAQ_QUESTION, faq.question, tuple(faq.question_span)),
+        make("q", FAQ_QUESTION, faq.question, (faq.question_span[0], faq.question_span[1])),
         make("a", FAQ_ANSWER, faq.display_answer, _display_span(faq)),
     ]
     sentences = _complete_sentences_with_spans(faq.answer, answer_start, faq.partial)

@@ -2,7 +2,9 @@
 
 Standard library only, so it runs in either environment and adds nothing to
 the lock files. The one generated file, /config.js, tells the demo page where
-the Rasa server is; everything else is a static file from web/.
+the Rasa server is; everything else is a static file from web/, except the
+staff report under /staff/ (bot/serving/staff_page.py: token-only, files
+outside web/).
 
     python -m bot.serving.web_server --port 8000 --rasa-url http://127.0.0.1:5005
 """
@@ -20,6 +22,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
+
+from bot.serving.staff_page import DEFAULT_REPORT_DIR, StaffSettings
+from bot.serving.staff_page import PREFIX as STAFF_PREFIX
+from bot.serving.staff_page import serve as serve_staff_page
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +64,10 @@ class WidgetRequestHandler(SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
     }
 
-    def __init__(self, *args, rasa_url: str, **kwargs):
+    def __init__(self, *args, rasa_url: str, staff: Optional[StaffSettings] = None, **kwargs):
         self.rasa_url = rasa_url
+        self.staff = staff or StaffSettings(None, DEFAULT_REPORT_DIR)
+        self.csp_override: Optional[str] = None  # the staff page sends its own policy
         super().__init__(*args, **kwargs)
 
     def version_string(self) -> str:
@@ -68,20 +76,33 @@ class WidgetRequestHandler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Content-Security-Policy", content_security_policy(self.rasa_url))
-        # A demo server: a stale widget after an edit costs more than a re-download.
-        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Content-Security-Policy", self.csp_override or content_security_policy(self.rasa_url))
+        if self.csp_override:
+            # The staff report: never cached by a shared proxy or the browser, never indexed.
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Robots-Tag", "noindex")
+        else:
+            # A demo server: a stale widget after an edit costs more than a re-download.
+            self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
     def do_GET(self) -> None:
-        if urlsplit(self.path).path == CONFIG_PATH:
+        self.csp_override = None  # one handler serves every request of a keep-alive connection
+        path = urlsplit(self.path).path
+        if path == CONFIG_PATH:
             self._send_config(head_only=False)
+        elif path.startswith(STAFF_PREFIX):
+            serve_staff_page(self, self.staff, path, head_only=False)
         else:
             super().do_GET()
 
     def do_HEAD(self) -> None:
-        if urlsplit(self.path).path == CONFIG_PATH:
+        self.csp_override = None
+        path = urlsplit(self.path).path
+        if path == CONFIG_PATH:
             self._send_config(head_only=True)
+        elif path.startswith(STAFF_PREFIX):
+            serve_staff_page(self, self.staff, path, head_only=True)
         else:
             super().do_HEAD()
 
@@ -114,16 +135,20 @@ class WidgetRequestHandler(SimpleHTTPRequestHandler):
         logger.info("%s %s", self.address_string(), format % args)
 
 
-def make_server(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT) -> ThreadingHTTPServer:
-    handler = partial(WidgetRequestHandler, directory=str(root), rasa_url=rasa_url)
+def make_server(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT,
+                staff: Optional[StaffSettings] = None) -> ThreadingHTTPServer:
+    """`staff`: the staff report page's token and folder (default: from the environment)."""
+    handler = partial(WidgetRequestHandler, directory=str(root), rasa_url=rasa_url,
+                      staff=staff or StaffSettings.from_env())
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True  # a browser holding a keep-alive socket must not block shutdown
     return server
 
 
-def serve_in_thread(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT) -> ThreadingHTTPServer:
+def serve_in_thread(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT,
+                    staff: Optional[StaffSettings] = None) -> ThreadingHTTPServer:
     """For tests and embedding: returns a running server; call .shutdown() to stop it."""
-    server = make_server(host, port, rasa_url, root)
+    server = make_server(host, port, rasa_url, root, staff)
     threading.Thread(target=server.serve_forever, name="web-widget", daemon=True).start()
     return server
 

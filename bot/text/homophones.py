@@ -37,7 +37,8 @@ def _pinyin(text: str) -> List[str]:
     from pypinyin import lazy_pinyin
 
     # One syllable per Han character; anything else stands for itself.
-    return lazy_pinyin(text, errors=lambda chunk: list(chunk))
+    # (pypinyin accepts a list from `errors`; its type hints say str.)
+    return lazy_pinyin(text, errors=lambda chunk: list(chunk))  # type: ignore[arg-type,return-value]
 
 
 class HomophoneCorrector:

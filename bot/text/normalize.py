@@ -12,6 +12,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
+from typing import Any
 from functools import lru_cache
 from pathlib import Path
 
@@ -76,7 +77,7 @@ class _TraditionalToSimplified:
     """Lazy, thread-safe wrapper around OpenCC's t2s converter."""
 
     def __init__(self) -> None:
-        self._converter = None
+        self._converter: Any = None  # opencc.OpenCC, created on first use
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> str:

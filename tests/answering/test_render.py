@@ -1,7 +1,6 @@
 import pytest
 
 from bot.answering.citation import Source, chinese_date, source_line
-from bot.answering.follow_up import contextual_query, is_follow_up
 from bot.answering.render import render_faq_answer
 from bot.text.validate import MAX_QUESTION_CHARS, check_question
 
@@ -44,10 +43,3 @@ def test_bad_questions_get_clear_errors(raw, error):
 def test_control_characters_are_dropped_not_refused():
     assert check_question("加强针\u200b怎么\x07打\r\n").text == "加强针怎么打"
     assert check_question("加强针怎么打".encode()).text == "加强针怎么打"
-
-
-def test_follow_up_is_read_with_the_previous_question():
-    assert is_follow_up("那智飞的呢", 12)
-    assert not is_follow_up("加强针怎么打", 12)
-    assert contextual_query("那智飞的呢", "加强针怎么打", 12) == "加强针怎么打 那智飞的呢"
-    assert contextual_query("那智飞的呢", None, 12) == "那智飞的呢"

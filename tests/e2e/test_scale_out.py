@@ -3,16 +3,13 @@ store (Redis), with endpoints.scale-out.yml: any instance serves any turn.
 
 PostgreSQL and Redis come from scripts/services.sh (Debian packages, loopback,
 throwaway data under .cache/services/). As root, and always in CI, the script
-installs what is missing; elsewhere the module is skipped when they cannot be
-started.
+installs what is missing; the module is skipped only where the packages are
+missing and cannot be installed (no root, not CI).
 """
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import signal
-import subprocess
 import threading
 import uuid
 from typing import Dict, List
@@ -22,10 +19,10 @@ import requests
 
 from bot.serving.client import BotClient
 from bot.serving.stack import PROJECT_ROOT, RASA_BIN, Stack, free_port
+from tests.support.services import parse_env, services
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
-SERVICES = PROJECT_ROOT / "scripts" / "services.sh"
 ENDPOINTS = "endpoints.scale-out.yml"
 LOG_DIR = PROJECT_ROOT / "artifacts" / "logs"
 SOURCE_MARK = "【来源】"
@@ -34,20 +31,6 @@ THANKS_MARK = "不客气"
 # What Rasa's FailSafeTrackerStore logs when it answers a turn without history.
 TRACKER_STORE_FAILURE = "Error happened when trying to"
 
-ENV_VARS = ("BOT_PG_HOST", "BOT_PG_PORT", "BOT_PG_DB", "BOT_PG_USER", "BOT_PG_PASSWORD",
-            "BOT_REDIS_HOST", "BOT_REDIS_PORT", "BOT_REDIS_DB", "BOT_REDIS_PASSWORD")
-
-
-def services(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(SERVICES), *args], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-
-
-def parse_env(stdout: str) -> Dict[str, str]:
-    env = {}
-    for name, value in re.findall(r"^export (\w+)=(.*)$", stdout, re.M):
-        env[name] = shlex.split(value)[0] if value else ""
-    return env
 
 
 def new_sender(kind: str) -> str:
@@ -89,22 +72,6 @@ class LogWatch:
         with open(self.path, "rb") as fh:
             fh.seek(self.offset)
             return fh.read().decode("utf-8", "replace")
-
-
-@pytest.fixture(scope="module")
-def store_env():
-    was_running = services("status").returncode == 0
-    started = services("start")
-    if started.returncode != 0:
-        reason = f"scripts/services.sh start failed:\n{started.stderr[-2000:]}"
-        if os.geteuid() != 0 and os.environ.get("CI", "").lower() not in ("1", "true"):
-            pytest.skip(reason)
-        pytest.fail(reason)
-    env = parse_env(started.stdout)
-    assert set(ENV_VARS) <= set(env), started.stdout
-    yield env
-    if not was_running:
-        services("stop")
 
 
 @pytest.fixture(scope="module")

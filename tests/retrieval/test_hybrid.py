@@ -1,6 +1,5 @@
 """Retriever behaviour with a model-free encoder (fast)."""
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -28,7 +27,7 @@ ODD_INPUTS = [
 
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory):
-    settings = dataclasses.replace(load_settings(), index_dir=tmp_path_factory.mktemp("index"))
+    settings = load_settings().model_copy(update={"index_dir": tmp_path_factory.mktemp("index")})
     return build_retriever(settings, encoder=HashingEncoder())
 
 
@@ -116,33 +115,3 @@ def test_fusion_is_absolute_not_per_query_scaled():
     assert norm[0] == 0 and norm[1] < 0.1 and norm[2] == pytest.approx(0.5) and norm[3] < 1
     fused = fuse(np.array([0.9]), np.array([0.5]), FusionWeights(0.85, 0.15, 6.0))
     assert fused[0] == pytest.approx(0.85 * 0.9 + 0.15 * 0.5)
-
-
-def test_default_retriever_is_built_once_per_process(monkeypatch):
-    from bot.retrieval import hybrid
-
-    built = []
-    monkeypatch.setattr(hybrid, "_cache", {})
-    monkeypatch.setattr(hybrid, "build_retriever", lambda settings: built.append(settings) or object())
-    first = hybrid.build_default_retriever()
-    assert hybrid.build_default_retriever() is first
-    assert len(built) == 1
-
-
-def test_a_failed_build_is_retried(monkeypatch):
-    from bot.retrieval import hybrid
-
-    calls = []
-
-    def flaky(settings):
-        calls.append(settings)
-        if len(calls) == 1:
-            raise RuntimeError("model missing")
-        return object()
-
-    monkeypatch.setattr(hybrid, "_cache", {})
-    monkeypatch.setattr(hybrid, "build_retriever", flaky)
-    with pytest.raises(RuntimeError):
-        hybrid.build_default_retriever()
-    assert hybrid.build_default_retriever() is not None
-    assert len(calls) == 2

@@ -1,6 +1,5 @@
 """Retrieval with the real embedding model (slow: loads multilingual-e5-small)."""
 
-import dataclasses
 import os
 
 import pytest
@@ -23,7 +22,7 @@ def retriever(tmp_path_factory):
         if os.environ.get("CI"):
             raise
         pytest.skip(f"cannot download the embedding model: {exc}")
-    settings = dataclasses.replace(settings, index_dir=tmp_path_factory.mktemp("index"))
+    settings = settings.model_copy(update={"index_dir": tmp_path_factory.mktemp("index")})
     return build_retriever(settings)
 
 

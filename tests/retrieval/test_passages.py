@@ -14,7 +14,6 @@ from bot.retrieval.passages import (
 )
 
 
-
 def test_every_passage_is_the_article_text_at_its_span(passages, articles):
     texts = {a.id: a.text for a in articles}
     for p in passages:

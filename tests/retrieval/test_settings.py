@@ -32,23 +32,29 @@ def test_hub_ids_are_kept_and_relative_paths_anchored(tmp_path):
 @pytest.mark.parametrize(
     "raw, message",
     [
-        ({"top_k": "5"}, "'top_k' must be an integer, got str"),
-        ({"threads": True}, "'threads' must be an integer, got bool"),
-        ({"vector_weight": "high"}, "'vector_weight' must be a number"),
-        ({"index_dir": 3}, "'index_dir' must be a non-empty path string"),
-        ({"query_prompt": 3}, "'query_prompt' must be a string or null"),
-        ({"encoder": "finetuned"}, "'encoder' must be one of 'zero_shot', 'tuned'"),
-        ({"precision": "int4"}, "'precision' must be one of 'fp32', 'int8'"),
-        ({"vector_weigth": 0.5}, "unknown setting"),
-        ({"bm25_b": 1.5}, "bm25_b must be within"),
-        ({"vector_weight": 0, "bm25_weight": 0}, "must be > 0"),
-        ({"top_k": 0}, "top_k must be >= 1"),
+        ({"top_k": "5"}, "'top_k': Input should be a valid integer, got str"),
+        ({"threads": True}, "'threads': Input should be a valid integer, got bool"),
+        ({"vector_weight": "high"}, "'vector_weight': Input should be a valid number"),
+        ({"index_dir": 3}, "'index_dir': must be a non-empty path string"),
+        ({"index_dir": " "}, "'index_dir': must be a non-empty path string"),
+        ({"query_prompt": 3}, "'query_prompt': Input should be a valid string"),
+        ({"encoder": "finetuned"}, "'encoder': Input should be 'zero_shot' or 'tuned'"),
+        ({"precision": "int4"}, "'precision': Input should be 'fp32' or 'int8'"),
+        ({"vector_weigth": 0.5}, "unknown setting 'vector_weigth'"),
+        ({"bm25_b": 1.5}, "'bm25_b': Input should be less than or equal to 1"),
+        ({"vector_weight": 0, "bm25_weight": 0}, "vector_weight \\+ bm25_weight must be > 0"),
+        ({"top_k": 0}, "'top_k': Input should be greater than or equal to 1"),
         (["not", "a", "mapping"], "expected a mapping"),
     ],
 )
 def test_wrong_values_give_clear_errors(raw, message):
     with pytest.raises(SettingsError, match=message):
         settings_from_mapping(raw)
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(SettingsError, match="'threads'.*'top_k'"):
+        settings_from_mapping({"top_k": 0, "threads": "2"})
 
 
 def test_integers_are_accepted_for_floats():

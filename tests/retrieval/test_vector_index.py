@@ -1,15 +1,14 @@
 """The persisted FAISS index: reuse, and every reason to rebuild."""
 
-from bot.paths import PROJECT_ROOT
 import dataclasses
 import json
 import logging
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.paths import PROJECT_ROOT
 from bot.retrieval.hybrid import build_retriever
 from bot.retrieval.settings import load_settings
 from bot.embedding.hashing_encoder import HashingEncoder
@@ -150,12 +149,11 @@ def test_retriever_rebuilds_when_faq_file_changes(tmp_path):
     data.mkdir()
     shutil.copy(ROOT / "data" / "faq.yml", data / "faq.yml")
     shutil.copy(ROOT / "data" / "articles.yml", data / "articles.yml")
-    settings = dataclasses.replace(
-        load_settings(),
-        faq_path=data / "faq.yml",
-        articles_path=data / "articles.yml",
-        index_dir=tmp_path / "index",
-    )
+    settings = load_settings().model_copy(update={
+        "faq_path": data / "faq.yml",
+        "articles_path": data / "articles.yml",
+        "index_dir": tmp_path / "index",
+    })
     assert build_retriever(settings, encoder=HashingEncoder()).vector_index.built
     assert not build_retriever(settings, encoder=HashingEncoder()).vector_index.built
     faq_text = (data / "faq.yml").read_text(encoding="utf-8")

@@ -19,13 +19,16 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
-from bot.channels.wecom.api import WeComApi, WeComApiError
-from bot.channels.wecom.crypto import (DecryptError, ReceiverMismatch, SignatureError,
-                                       StaleTimestamp, WeComCrypto)
-from bot.channels.wecom.dedup import MemorySeenStore, SeenStore, load_store
-from bot.channels.wecom.messages import (IncomingMessage, MalformedMessage, canned_reply,
-                                         parse_envelope, parse_message, split_text)
+from bot.channels.choices import with_choice
+from bot.channels.dedup import MemorySeenStore, SeenStore, load_store
+from bot.channels.options import text_channel_replies
+from bot.channels.splitting import split_text
+from bot.channels.wecom.api import WeComApi
+from bot.channels.wecom.messages import TEXT_LIMIT_BYTES, canned_reply
 from bot.channels.wecom.settings import WeComSettings, resolve
+from bot.channels.wxapi import WxApiError
+from bot.channels.wxcrypto import DecryptError, ReceiverMismatch, SignatureError, StaleTimestamp, WxCrypto
+from bot.channels.wxmessages import IncomingMessage, MalformedMessage, parse_envelope, parse_message
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +61,14 @@ class WeComInput(InputChannel):
         self.settings = settings
         self._tasks: Set[asyncio.Task] = set()
         self._welcomed = MemorySeenStore(ttl=WELCOME_INTERVAL_SECONDS)
+        self._agent: Any = None  # the Rasa agent, seen on the first callback
         if settings is None:
             return
-        self.crypto = WeComCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
+        self.crypto = WxCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
         self.api = WeComApi(settings.corp_id, settings.secret, settings.agent_id, api_base=settings.api_base)
-        self.seen = seen or load_store(settings.dedup_store, settings.dedup_store_options)
+        # Namespaced per corp and app: two apps' MsgIds are unrelated numbers.
+        self.seen = seen or load_store(settings.dedup_store, f"wecom:{settings.corp_id}:{settings.agent_id}",
+                                       os.environ)
 
     @property
     def enabled(self) -> bool:
@@ -152,6 +158,8 @@ class WeComInput(InputChannel):
         except MalformedMessage as exc:
             return _refuse(400, f"inner message: {exc}")
 
+        # The tracker store, to read which options a typed "1" refers to.
+        self._agent = getattr(request.app.ctx, "agent", None)
         if not await self.seen.first_seen(message.dedup_key):
             logger.info("WeCom delivery %s seen before; not answering again", message.dedup_key)
             return response.text("")
@@ -172,9 +180,9 @@ class WeComInput(InputChannel):
                 if message.event == "enter_agent" and not self._welcomed.check_and_remember(message.from_user):
                     return
                 texts = [canned]
-            for chunk in split_text("\n".join(texts)):
+            for chunk in split_text("\n".join(texts), TEXT_LIMIT_BYTES):
                 await self.api.send_text(message.from_user, chunk)
-        except WeComApiError as exc:
+        except WxApiError as exc:
             logger.error("WeCom reply not sent: errcode %s (%s)", exc.errcode, exc.errmsg)
         except Exception:  # a background task has nobody else to report to
             logger.exception("WeCom message handling failed")
@@ -182,19 +190,13 @@ class WeComInput(InputChannel):
     async def _ask_bot(self, message: IncomingMessage,
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[str]:
         collector = CollectingOutputChannel()
+        sender = SENDER_PREFIX + message.from_user
+        text = await with_choice(getattr(self, "_agent", None), sender, message.content.strip())
         await on_new_message(UserMessage(
-            message.content.strip(), collector, SENDER_PREFIX + message.from_user,
+            text, collector, sender,
             input_channel=self.name(),
             metadata={"wecom": {"msg_id": message.msg_id, "agent_id": message.agent_id}},
         ))
-        texts = []
-        for sent in collector.messages:
-            # The answer's `custom` payload (answer ids, sources) is for API
-            # clients; the source line a member needs is already in the text.
-            lines = [sent["text"]] if sent.get("text") else []
-            for number, button in enumerate(sent.get("buttons") or [], start=1):
-                if button.get("title"):
-                    lines.append(f"{number}. {button['title']}")
-            if lines:
-                texts.append("\n".join(lines))
-        return texts
+        # Buttons become numbered lines; the answer's `custom` payload only
+        # decides how a full answer is offered (the source line is in the text).
+        return text_channel_replies(collector.messages)

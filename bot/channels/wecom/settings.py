@@ -1,30 +1,23 @@
-"""Where the channel's settings come from.
-
-Rasa expands `${VAR}` in credentials.yml but raises when VAR is unset, which
-would stop the whole server (and every other channel) on a machine without
-WeCom secrets. So credentials.yml only names the variables (`<setting>_env`,
-default WECOM_<SETTING>) and this module reads them: an environment variable
-that is set wins over a literal value in the file, and when a required setting
-is missing the channel stays off with a warning that names variables, never
-values.
-"""
+"""Where the WeCom channel's settings come from (bot/channels/env_settings.py
+explains the environment-first rule and why `${VAR}` is not used)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from bot.channels.wecom.crypto import DEFAULT_TIMESTAMP_TOLERANCE, aes_key
+from bot.channels.dedup import DedupBackend
+from bot.channels.env_settings import common_problems, env_name, read_values
+from bot.channels.wxcrypto import DEFAULT_TIMESTAMP_TOLERANCE
 
+PREFIX = "WECOM"
 DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
 REQUIRED = ("corp_id", "token", "encoding_aes_key", "agent_id", "secret")
 OPTIONAL_DEFAULTS: Dict[str, Any] = {
     "api_base": DEFAULT_API_BASE,
     "timestamp_tolerance": DEFAULT_TIMESTAMP_TOLERANCE,
+    # memory | redis (BOT_REDIS_* variables); see bot/channels/dedup.py.
+    "dedup_store": DedupBackend.MEMORY.value,
 }
-
-
-def env_name(setting: str, credentials: Mapping[str, Any]) -> str:
-    return str(credentials.get(f"{setting}_env") or f"WECOM_{setting.upper()}")
 
 
 @dataclass(frozen=True)
@@ -36,49 +29,23 @@ class WeComSettings:
     secret: str = field(repr=False)
     api_base: str = DEFAULT_API_BASE
     timestamp_tolerance: int = DEFAULT_TIMESTAMP_TOLERANCE
-    dedup_store: Optional[str] = None
-    dedup_store_options: Dict[str, Any] = field(default_factory=dict)
+    dedup_store: DedupBackend = DedupBackend.MEMORY
 
 
 def resolve(credentials: Optional[Mapping[str, Any]],
             environ: Mapping[str, str]) -> Tuple[Optional[WeComSettings], List[str]]:
     """The settings, or None and the reasons (safe to log) why the channel stays off."""
     credentials = credentials or {}
-    values: Dict[str, Any] = {}
-    missing: List[str] = []
-    for setting in REQUIRED + tuple(OPTIONAL_DEFAULTS):
-        name = env_name(setting, credentials)
-        value = environ.get(name) or credentials.get(setting)
-        if value in (None, ""):
-            if setting in REQUIRED:
-                missing.append(name)
-                continue
-            value = OPTIONAL_DEFAULTS[setting]
-        values[setting] = str(value).strip() if setting != "timestamp_tolerance" else value
+    values, missing = read_values(credentials, environ, PREFIX, REQUIRED, OPTIONAL_DEFAULTS)
     if missing:
         return None, [f"{', '.join(missing)} not set"]
-
-    problems: List[str] = []
+    problems = common_problems(values, credentials, PREFIX)
     try:
         values["agent_id"] = int(values["agent_id"])
-    except ValueError:
-        problems.append(f"{env_name('agent_id', credentials)} is not an integer")
-    try:
-        aes_key(values["encoding_aes_key"])
-    except ValueError as exc:
-        problems.append(f"{env_name('encoding_aes_key', credentials)}: {exc}")
-    try:
-        values["timestamp_tolerance"] = int(values["timestamp_tolerance"])
     except (TypeError, ValueError):
-        problems.append("timestamp_tolerance is not an integer")
-    if not str(values["api_base"]).startswith(("https://", "http://")):
-        problems.append("api_base must be an http(s) URL")
+        problems.append(f"{env_name('agent_id', credentials, PREFIX)} is not an integer")
     if problems:
         return None, problems
-
-    options = credentials.get("dedup_store_options") or {}
-    return WeComSettings(
-        dedup_store=credentials.get("dedup_store") or None,
-        dedup_store_options=dict(options) if isinstance(options, Mapping) else {},
-        **values,
-    ), []
+    for name in ("corp_id", "token", "encoding_aes_key", "secret", "api_base"):
+        values[name] = str(values[name])
+    return WeComSettings(**values), []

@@ -1,5 +1,6 @@
 """The WeCom channel's protocol pieces on their own: crypto, XML, splitting,
-duplicate memory and settings. Fast; no servers."""
+duplicate memory and settings. Fast; no servers. (The crypto, XML, splitting
+and dedup modules are shared with the WeChat channel under bot/channels/.)"""
 from bot.paths import PROJECT_ROOT
 import base64
 import time
@@ -9,12 +10,12 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from bot.channels.wecom import crypto as wc
-from bot.channels.wecom.dedup import MemorySeenStore, load_store
-from bot.channels.wecom.messages import (NON_TEXT_REPLY, TEXT_LIMIT_BYTES, WELCOME_REPLY,
-                                         MalformedMessage, canned_reply, parse_envelope,
-                                         parse_message, split_text)
+from bot.channels import wxcrypto as wc
+from bot.channels.dedup import DedupBackend, MemorySeenStore, load_store
+from bot.channels.splitting import split_text
+from bot.channels.wecom.messages import NON_TEXT_REPLY, TEXT_LIMIT_BYTES, WELCOME_REPLY, canned_reply
 from bot.channels.wecom.settings import resolve
+from bot.channels.wxmessages import MalformedMessage, parse_envelope, parse_message
 from tests.support.wecom_client import WeComSide, make_encoding_aes_key, message_xml, sha1_signature
 
 ROOT = PROJECT_ROOT
@@ -45,8 +46,8 @@ VECTOR_ENCRYPT = ("4j/AuRx71kQlxVlzbpsMWBWuGVtURtQzROb5T/8jrN+TWhRsxR4YBvlcerb1q
                   "040r2bKoS1UPlmH94R2Ub+Duv9sCwm+hPTChxti46wNBZWx3B7/72Xj//uQr97LfYVizjjIgTxBs=")
 
 
-def official_crypto() -> wc.WeComCrypto:
-    return wc.WeComCrypto(OFFICIAL["token"], OFFICIAL["key"], OFFICIAL["corp_id"])
+def official_crypto() -> wc.WxCrypto:
+    return wc.WxCrypto(OFFICIAL["token"], OFFICIAL["key"], OFFICIAL["corp_id"])
 
 
 # --- crypto -------------------------------------------------------------------
@@ -68,7 +69,7 @@ def test_official_message_sample():
 
 
 def test_known_vector_both_ways():
-    ours = wc.WeComCrypto("vaccine-token", VECTOR_KEY, VECTOR_CORP)
+    ours = wc.WxCrypto("vaccine-token", VECTOR_KEY, VECTOR_CORP)
     assert ours.encrypt(VECTOR_MSG, random_prefix=VECTOR_RANDOM) == VECTOR_ENCRYPT
     assert ours.decrypt(VECTOR_ENCRYPT) == VECTOR_MSG
     assert WeComSide("vaccine-token", VECTOR_KEY, VECTOR_CORP).seal(VECTOR_MSG, VECTOR_RANDOM) == VECTOR_ENCRYPT
@@ -82,7 +83,7 @@ def test_signature_is_sha1_of_the_sorted_parts():
 
 def test_round_trip_with_the_independent_client():
     key = make_encoding_aes_key()
-    ours, theirs = wc.WeComCrypto("t", key, "wwcorp"), WeComSide("t", key, "wwcorp")
+    ours, theirs = wc.WxCrypto("t", key, "wwcorp"), WeComSide("t", key, "wwcorp")
     for msg in (b"", b"x", "加强针".encode() * 100, bytes(range(256))):
         assert ours.decrypt(theirs.seal(msg)) == msg
         assert theirs.unseal(ours.encrypt(msg)) == msg
@@ -90,7 +91,7 @@ def test_round_trip_with_the_independent_client():
 
 def test_wrong_signature_and_wrong_receiver_are_refused():
     key = make_encoding_aes_key()
-    ours, theirs = wc.WeComCrypto("t", key, "wwcorp"), WeComSide("t", key, "wwcorp")
+    ours, theirs = wc.WxCrypto("t", key, "wwcorp"), WeComSide("t", key, "wwcorp")
     sealed = theirs.seal(b"<xml/>")
     params = theirs.signed_params(sealed)
     with pytest.raises(wc.SignatureError):
@@ -111,7 +112,7 @@ def test_stale_and_future_timestamps_are_refused():
 
 
 def test_bad_padding_and_lengths_are_decrypt_errors():
-    ours = wc.WeComCrypto("t", VECTOR_KEY, VECTOR_CORP)
+    ours = wc.WxCrypto("t", VECTOR_KEY, VECTOR_CORP)
     for bad in ("", "not base64!", base64.b64encode(b"short").decode(), base64.b64encode(b"\0" * 32).decode()):
         with pytest.raises(wc.DecryptError):
             ours.decrypt(bad)
@@ -120,23 +121,23 @@ def test_bad_padding_and_lengths_are_decrypt_errors():
 @settings(max_examples=200, deadline=None)
 @given(st.binary(min_size=0, max_size=200))
 def test_garbage_never_escapes_as_another_exception(blob):
-    ours = wc.WeComCrypto("t", VECTOR_KEY, VECTOR_CORP)
+    ours = wc.WxCrypto("t", VECTOR_KEY, VECTOR_CORP)
     for candidate in (base64.b64encode(blob).decode(), blob.decode("latin-1")):
         try:
             ours.decrypt(candidate)
-        except wc.WeComCryptoError:
+        except wc.WxCryptoError:
             pass
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=len(VECTOR_ENCRYPT) - 3))
 def test_tampered_ciphertext_is_refused_or_harmless(position):
-    ours = wc.WeComCrypto("t", VECTOR_KEY, VECTOR_CORP)
+    ours = wc.WxCrypto("t", VECTOR_KEY, VECTOR_CORP)
     raw = bytearray(base64.b64decode(VECTOR_ENCRYPT))
     raw[position % len(raw)] ^= 0x01
     try:
         plain = ours.decrypt(base64.b64encode(bytes(raw)).decode())
-    except wc.WeComCryptoError:
+    except wc.WxCryptoError:
         return
     assert plain != VECTOR_MSG  # CBC flips garble a block; the signature is what authenticates
 
@@ -195,14 +196,14 @@ def _utf8(text: str) -> int:
 
 def test_short_reply_is_one_message():
     reply = "加强针在完成全程接种6个月后接种。\n【来源】大同日报"
-    assert split_text(reply) == [reply]
+    assert split_text(reply, TEXT_LIMIT_BYTES) == [reply]
 
 
 def test_long_reply_splits_on_sentences_and_keeps_the_source_line():
     sentence = "接种新冠疫苗加强针可以进一步提高保护效果，降低重症和死亡风险。"
     source = "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）"
     reply = sentence * 60 + "\n" + source
-    chunks = split_text(reply)
+    chunks = split_text(reply, TEXT_LIMIT_BYTES)
     assert len(chunks) > 1
     assert all(_utf8(c) <= TEXT_LIMIT_BYTES for c in chunks)
     assert all(c.endswith("。") for c in chunks[:-1])
@@ -212,7 +213,7 @@ def test_long_reply_splits_on_sentences_and_keeps_the_source_line():
 
 def test_a_line_without_breaks_is_cut_between_characters():
     text = "疫" * 3000 + "😷" * 700
-    chunks = split_text(text)
+    chunks = split_text(text, TEXT_LIMIT_BYTES)
     assert all(_utf8(c) <= TEXT_LIMIT_BYTES for c in chunks)
     assert "".join(chunks) == text
     tiny = split_text("a😷b😷c", limit=5)
@@ -248,10 +249,9 @@ def test_seen_store_is_bounded():
     assert not store.check_and_remember("e")
 
 
-def test_store_is_pluggable():
-    assert isinstance(load_store(None), MemorySeenStore)
-    custom = load_store("bot.channels.wecom.dedup.MemorySeenStore", {"ttl": 5, "max_entries": 7})
-    assert custom.ttl == 5 and custom.max_entries == 7
+def test_memory_is_the_default_store():
+    store = load_store(DedupBackend.MEMORY, "wecom:x", {})
+    assert isinstance(store, MemorySeenStore) and store.ttl == 600
 
 
 # --- settings and credentials files -------------------------------------------
@@ -275,6 +275,7 @@ def test_settings_from_env_and_file():
     settings_, problems = resolve(creds, env)
     assert problems == [] and settings_.secret == "from-my-var" and settings_.agent_id == 1000002
     assert settings_.api_base == "https://example.invalid" and settings_.timestamp_tolerance == 120
+    assert settings_.dedup_store is DedupBackend.MEMORY
     assert "very-secret" not in repr(settings_) and "tok-secret" not in repr(settings_)
     overridden, _ = resolve(creds, dict(env, WECOM_API_BASE="http://127.0.0.1:9"))
     assert overridden.api_base == "http://127.0.0.1:9"
@@ -290,3 +291,20 @@ def test_credentials_files():
     assert "bot.channels.rest.GuardedRestInput" in messaging and messaging["bot.channels.wecom.WeComInput"] == wecom
     assert messaging["telegram"] == {"access_token": "${TELEGRAM_ACCESS_TOKEN}", "verify": "${TELEGRAM_VERIFY}",
                                      "webhook_url": "${TELEGRAM_WEBHOOK_URL}"}
+
+
+def test_timestamp_tolerance_cannot_outlive_the_duplicate_memory():
+    # Accepted at most 300 s either side of now: first delivery and replay are
+    # at most 600 s apart, exactly what the 600 s memory covers.
+    assert resolve({"timestamp_tolerance": 300}, SECRETS)[0].timestamp_tolerance == 300
+    for bad in (301, 3600, 0, -5, "abc"):
+        settings_, problems = resolve({"timestamp_tolerance": bad}, SECRETS)
+        assert settings_ is None and "timestamp_tolerance" in problems[0], (bad, problems)
+    assert resolve({}, dict(SECRETS, WECOM_TIMESTAMP_TOLERANCE="900"))[0] is None
+
+
+def test_dedup_store_setting():
+    assert resolve({"dedup_store": "redis"}, SECRETS)[0].dedup_store is DedupBackend.REDIS
+    assert resolve({}, dict(SECRETS, WECOM_DEDUP_STORE="REDIS"))[0].dedup_store is DedupBackend.REDIS
+    settings_, problems = resolve({"dedup_store": "memcached"}, SECRETS)
+    assert settings_ is None and "memory, redis" in problems[0]

@@ -1,13 +1,16 @@
-"""The callback crypto WeCom (and WeChat Official Accounts) use.
+"""The callback crypto shared by WeCom (企业微信) and WeChat Official Accounts
+(公众号, 安全模式): both channels import it from here.
 
-Every callback carries msg_signature = sha1 over the sorted strings
+Every encrypted callback carries msg_signature = sha1 over the sorted strings
 [token, timestamp, nonce, encrypt]; the payload is AES-256-CBC with
 key = base64decode(EncodingAESKey + "="), iv = key[:16], PKCS#7 padding to a
 32-byte block, and plaintext = random(16) | len(msg) as uint32 big-endian |
-msg | receive id (the corp id; the appid for Official Accounts).
+msg | receive id (the corp id for WeCom; the AppID for an Official Account).
+Official Accounts also sign every request in the clear: signature = sha1 over
+the sorted [token, timestamp, nonce] (`signature()` with three parts).
 
 Decryption is strict on purpose: every length and padding byte is checked so a
-forged or truncated payload ends in a WeComCryptoError, never an IndexError or
+forged or truncated payload ends in a WxCryptoError, never an IndexError or
 a half-decoded message.
 """
 from __future__ import annotations
@@ -26,28 +29,30 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 PAD_BLOCK = 32
 AES_BLOCK = 16
 RANDOM_PREFIX = 16
-# WeCom signs its own clock; allow ordinary drift and the retries it makes within
-# a few seconds, refuse anything replayed later than this.
+# The sender signs its own clock; allow ordinary drift and the retries it makes
+# within a few seconds, refuse anything replayed later than this. A replay inside
+# the window is caught by the delivery memory (bot/channels/dedup.py), which is
+# why a channel's tolerance may not exceed half of that memory's lifetime.
 DEFAULT_TIMESTAMP_TOLERANCE = 300
 
 
-class WeComCryptoError(Exception):
+class WxCryptoError(Exception):
     """A callback that cannot be trusted or read."""
 
 
-class SignatureError(WeComCryptoError):
+class SignatureError(WxCryptoError):
     pass
 
 
-class StaleTimestamp(WeComCryptoError):
+class StaleTimestamp(WxCryptoError):
     pass
 
 
-class DecryptError(WeComCryptoError):
+class DecryptError(WxCryptoError):
     pass
 
 
-class ReceiverMismatch(WeComCryptoError):
+class ReceiverMismatch(WxCryptoError):
     pass
 
 
@@ -64,9 +69,16 @@ def aes_key(encoding_aes_key: str) -> bytes:
     return key
 
 
-def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
-    joined = "".join(sorted([token, timestamp, nonce, encrypt]))
+def signature(*parts: str) -> str:
+    """sha1 over the sorted, concatenated parts (token first by convention)."""
+    joined = "".join(sorted(parts))
     return hashlib.sha1(joined.encode("utf-8")).hexdigest()
+
+
+def same_signature(expected: str, given: Optional[str]) -> bool:
+    """Constant-time comparison of a hex signature with what the request carried."""
+    given = (given or "").strip().lower()
+    return hmac.compare_digest(expected.encode("ascii"), given.encode("ascii", "replace"))
 
 
 def check_timestamp(timestamp: str, now: Optional[float] = None,
@@ -97,8 +109,8 @@ def pkcs7_unpad(data: bytes, block: int = PAD_BLOCK) -> bytes:
     return data[:-count]
 
 
-class WeComCrypto:
-    """Signature checks and payload encryption for one app's callback settings."""
+class WxCrypto:
+    """Signature checks and payload encryption for one app's or account's callback settings."""
 
     def __init__(self, token: str, encoding_aes_key: str, receive_id: str) -> None:
         if not token:
@@ -108,16 +120,19 @@ class WeComCrypto:
         self._key = aes_key(encoding_aes_key)
 
     def __repr__(self) -> str:  # never show the token or the key in logs or tracebacks
-        return "WeComCrypto(<redacted>)"
+        return "WxCrypto(<redacted>)"
 
     def sign(self, timestamp: str, nonce: str, encrypt: str) -> str:
         return signature(self.token, timestamp, nonce, encrypt)
 
     def verify(self, msg_signature: str, timestamp: str, nonce: str, encrypt: str) -> None:
-        expected = self.sign(timestamp, nonce, encrypt)
-        given = (msg_signature or "").strip().lower()
-        if not hmac.compare_digest(expected.encode("ascii"), given.encode("ascii", "replace")):
+        if not same_signature(self.sign(timestamp, nonce, encrypt), msg_signature):
             raise SignatureError("msg_signature does not match")
+
+    def verify_plain(self, plain_signature: str, timestamp: str, nonce: str) -> None:
+        """The Official Account's `signature` parameter, which signs no payload."""
+        if not same_signature(signature(self.token, timestamp, nonce), plain_signature):
+            raise SignatureError("signature does not match")
 
     def _cipher(self) -> Cipher:
         return Cipher(algorithms.AES(self._key), modes.CBC(self._key[:AES_BLOCK]))

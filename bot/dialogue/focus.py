@@ -1,0 +1,239 @@
+"""What a short follow-up adds to the conversation: its focus.
+
+那智飞的呢 adds a vaccine; 那孕妇呢 a group the explainer never mentions;
+要隔多久 only an aspect of the current topic. The follow-up logic
+(bot/answering/follow_up.py) continues the topic, declines, or leads the reply
+with the sentences about the focus accordingly. Word lists live in
+data/dictionary/follow_up.yml; vaccines in data/dictionary/vaccines.yml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.dialogue.vaccines import VaccineCatalog, VaccineMention, catalog as default_catalog
+from bot.paths import PROJECT_ROOT
+
+DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "follow_up.yml"
+
+# 那X呢, X的呢, 那X的话: the X is all the turn says.
+_ELLIPSIS = re.compile(r"^(?:那么|那|还有|要是|如果是|换成)?(.{1,12}?)(?:的)?(?:呢|的话)[?？。!！~～]*$")
+_CUE = re.compile(r"^(?:那么|那|还有|要是|如果是|换成|那要是|那如果)")
+_PUNCT = re.compile(r"[\s,，.。!！?？~～、:：;；\"“”'‘’()（）]+")
+_TAIL = re.compile(r"(?:的)?(?:呢|的话)?[?？。!！~～]*$")
+# An age (17岁, 六十多岁) asks what the explainer says about ages.
+_AGE = re.compile(r"[0-9零〇一二两三四五六七八九十]+多?(?:周岁|岁)")
+# jieba parts of speech that name a thing: nouns, names, nominal verbs and
+# adjectives, idioms, Latin words.
+NOUN_FLAGS = frozenset({"n", "nr", "nrt", "ns", "nt", "nz", "ng", "vn", "an", "eng", "i"})
+_NUMBER_WORD = re.compile(r"^[0-9零〇一二两三四五六七八九十百]+(?:个|岁|周岁|月|剂|针|次)?")
+
+
+@dataclass(frozen=True)
+class Aspect:
+    name: str
+    words: Tuple[str, ...]
+    sentences_with: Tuple[str, ...]  # marks the explainer's sentences about it
+
+
+@dataclass(frozen=True)
+class FocusRules:
+    pronouns: Tuple[str, ...]
+    filler: frozenset
+    aspects: Tuple[Aspect, ...]
+    age_group: Aspect
+    not_covered: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Focus:
+    text: str  # the normalised turn
+    vaccines: Tuple[VaccineMention, ...] = ()
+    aspects: Tuple[Aspect, ...] = ()  # what it asks about the topic (interval, doses, …), incl. age groups
+    terms: Tuple[str, ...] = ()  # other content words the explainer uses
+    uncovered: Tuple[str, ...] = ()  # words of things the explainer never covers
+    pronoun: bool = False  # 它/这个…: refers back to the conversation's vaccine
+    ellipsis: bool = False  # 那X呢: X is all the turn says
+    cue: bool = False  # starts like a continuation (那…, 还有…)
+
+    @property
+    def elliptical(self) -> bool:
+        """Needs the topic to be understood: a pronoun, 那X呢, or a question with
+        no subject of its own (怎么打, 要隔多久)."""
+        return self.pronoun or self.ellipsis or not self.terms
+
+    @property
+    def lead_markers(self) -> Tuple[str, ...]:
+        """Words marking the sentences a reply should lead with (besides vaccines)."""
+        return tuple(m for aspect in self.aspects for m in aspect.sentences_with)
+
+
+def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+
+    def words(value, where) -> Tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            raise ValueError(f"{path}: '{where}' must be a list of words")
+        return tuple(value)
+
+    aspects = tuple(
+        Aspect(str(a["name"]), words(a.get("words"), f"aspects.{a.get('name')}.words"),
+               tuple(a.get("sentences_with") or ()))
+        for a in raw.get("aspects") or ()
+    )
+    groups = raw.get("age_groups") or {}
+    age_group = Aspect("age_group", words(groups.get("words"), "age_groups.words"),
+                       tuple(groups.get("sentences_with") or ()))
+    return FocusRules(words(raw.get("pronouns"), "pronouns"), frozenset(words(raw.get("filler"), "filler")),
+                      aspects, age_group, words(raw.get("not_covered"), "not_covered"))
+
+
+def _remove(text: str, spans: Iterable[Tuple[int, int]]) -> str:
+    """Blanks the spans (keeps positions, so words on either side stay apart)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _find_words(text: str, words: Sequence[str]) -> List[Tuple[str, int, int]]:
+    """Non-overlapping occurrences of any of `words`, longest first."""
+    found, taken = [], [False] * len(text)
+    for word in sorted(set(words), key=len, reverse=True):
+        for match in re.finditer(re.escape(word), text):
+            if not any(taken[match.start():match.end()]):
+                found.append((word, match.start(), match.end()))
+                for i in range(match.start(), match.end()):
+                    taken[i] = True
+    return found
+
+
+class FocusReader:
+    """Reads the focus of a turn against the explainer's own vocabulary."""
+
+    def __init__(self, source_text: str, rules: Optional[FocusRules] = None,
+                 vaccines: Optional[VaccineCatalog] = None,
+                 normalize: Optional[Callable[[str], str]] = None,
+                 tag: Optional[Callable[[str], List[Tuple[str, str]]]] = None,
+                 stopwords: Optional[Iterable[str]] = None, vocabulary: Optional[Iterable[str]] = None):
+        """`tag(text)` segments text into (word, part-of-speech) pairs (jieba's
+        flags); the defaults are the project's normaliser, jieba with the domain
+        dictionary, the retrieval stopwords, and the domain dictionary's words
+        as `vocabulary`."""
+        self.rules = rules or load_rules()
+        self.vaccines = vaccines or default_catalog()
+        if normalize is None:
+            from bot.text.normalize import normalize_query
+
+            normalize = normalize_query
+        if stopwords is None:
+            from bot.retrieval.tokenize import load_stopwords
+
+            stopwords = load_stopwords()
+        self._normalize = normalize
+        self._tag = tag or jieba_tagger()
+        self._stopwords = frozenset(stopwords) | self.rules.filler
+        self.source_text = normalize(source_text)
+        self._vocabulary = frozenset(normalize(w) for w in (vocabulary if vocabulary is not None else domain_vocabulary()))
+
+    def covered(self, word: str) -> bool:
+        """True when the explainer uses this word (after normalisation), or the
+        project's domain vocabulary names it (新冠疫苗 for 新冠病毒疫苗), or it is
+        two such words run together (新冠 + 疫苗)."""
+        if word in self.source_text or word in self._vocabulary:
+            return True
+        return any(self._known(word[:i]) and self._known(word[i:]) for i in range(1, len(word)))
+
+    def _known(self, part: str) -> bool:
+        return part in self._stopwords or (len(part) > 1 and (part in self.source_text or part in self._vocabulary))
+
+    def read(self, text: str) -> Focus:
+        normalized = self._normalize(text or "")
+        compact = _PUNCT.sub("", normalized)
+        rules = self.rules
+        removed: List[Tuple[int, int]] = []
+
+        mentions = tuple(self.vaccines.scan(compact))
+        removed += [(m.start, m.end) for m in mentions]
+        blank = _remove(compact, removed)
+
+        uncovered = [w for w, s, e in _find_words(blank, rules.not_covered)]
+        blank = _remove(blank, [(s, e) for _, s, e in _find_words(blank, rules.not_covered)])
+        pronoun = bool(_find_words(blank, rules.pronouns))
+        blank = _remove(blank, [(s, e) for _, s, e in _find_words(blank, rules.pronouns)])
+
+        aspects: List[Aspect] = []
+        for aspect in (*rules.aspects, rules.age_group):
+            hits = [(s, e) for _, s, e in _find_words(blank, aspect.words)]
+            if aspect is rules.age_group:
+                hits += [m.span() for m in _AGE.finditer(blank)]
+            if hits:
+                aspects.append(aspect)
+                blank = _remove(blank, hits)
+
+        # The framing of a follow-up (那…呢) is not part of what it asks about.
+        blank = _remove(blank, [m.span() for m in (_CUE.match(blank), _TAIL.search(blank)) if m])
+        terms: List[str] = []
+        for token, flag in self._tag(blank):
+            token = token.strip()
+            if not token or token in self._stopwords or _NUMBER_WORD.fullmatch(token):
+                continue
+            if self.covered(token):
+                terms.append(token)
+            elif len(token) > 1 and flag in NOUN_FLAGS:
+                # A thing the explainer never names (孕妇, 政采贷). Other unknown
+                # words (能选, 哪几种) are left alone: too many are just phrasing.
+                uncovered.append(token)
+
+        ellipsis = bool(_ELLIPSIS.match(compact)) and len(compact) <= 14
+        return Focus(normalized, mentions, tuple(aspects), tuple(terms), tuple(uncovered), pronoun, ellipsis,
+                     bool(_CUE.match(compact)))
+
+
+def domain_vocabulary() -> List[str]:
+    """The words of the jieba user dictionary (data/dictionary/jieba/): the
+    explainer's vocabulary as the project already curates it."""
+    words = []
+    for path in sorted((PROJECT_ROOT / "data" / "dictionary" / "jieba").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.split("#", 1)[0].strip().split(" ")[0]
+            if word:
+                words.append(word)
+    return words
+
+
+def jieba_tagger() -> Callable[[str], List[Tuple[str, str]]]:
+    """jieba's part-of-speech tagger with the domain dictionary, on its own
+    tokenizer (loaded on first use), so the global jieba is left untouched."""
+    import logging
+    import threading
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba 0.42 imports the deprecated pkg_resources
+        import jieba
+        import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    state = {}
+    lock = threading.Lock()
+
+    def tag(text: str) -> List[Tuple[str, str]]:
+        with lock:
+            if "tagger" not in state:
+                tokenizer = jieba.Tokenizer()
+                tokenizer.load_userdict(str(PROJECT_ROOT / "data" / "dictionary" / "jieba" / "user_dict.txt"))
+                state["tagger"] = jieba.posseg.POSTokenizer(tokenizer)
+        return [(pair.word, pair.flag) for pair in state["tagger"].lcut(text)]
+
+    return tag
+
+
+def sentences_about(sentences: Sequence[str], markers: Sequence[str]) -> List[str]:
+    """The sentences that contain any of the markers, in their order."""
+    return [s for s in sentences if any(m and m in s for m in markers)]

@@ -1,0 +1,85 @@
+import pytest
+
+from bot.answering.follow_up import (Conversation, bridge_sentences, lead_sentences, plan_follow_up, render_lead,
+                                     render_not_covered)
+from bot.dialogue.focus import FocusReader
+from bot.dialogue.vaccines import catalog
+from bot.ingest.sentences import split_sentences
+
+SCHEDULE_Q = "加强针怎么打？"
+
+
+@pytest.fixture(scope="module")
+def reader(faqs):
+    return FocusReader(" ".join(f"{faq.question} {faq.answer}" for faq in faqs))
+
+
+@pytest.fixture(scope="module")
+def by_id(faqs):
+    return {faq.id: faq for faq in faqs}
+
+
+def plan(reader, text, topic="booster_schedule", question=SCHEDULE_Q, vaccine=None, max_chars=12):
+    return plan_follow_up(text, Conversation(topic, vaccine), question, reader, catalog(), max_chars)
+
+
+def test_no_topic_or_a_long_turn_is_no_follow_up(reader):
+    assert plan(reader, "那智飞的呢", topic=None) is None
+    assert plan(reader, "我想问一下加强针到底应该怎么去打才对呢", max_chars=12) is None
+
+
+def test_the_query_is_the_topics_question_and_the_turn(reader):
+    follow = plan(reader, "那智飞的呢")
+    assert follow.query == "加强针怎么打？ 那智飞的呢"
+    assert follow.continues and [m.value for m in follow.vaccines] == ["智飞龙科马"]
+
+
+def test_a_pronoun_takes_the_vaccine_last_named(reader):
+    follow = plan(reader, "它要打几针", topic="vaccine_types", question="我市有哪些新冠病毒疫苗可选择接种？",
+                  vaccine="康希诺")
+    assert follow.query == "我市有哪些新冠病毒疫苗可选择接种？ 康希诺 它要打几针"
+    assert [m.value for m in follow.vaccines] == ["康希诺"]
+
+
+def test_uncovered_follow_ups_are_flagged(reader):
+    assert plan(reader, "那孕妇呢").uncovered == ("孕妇",)
+    assert not plan(reader, "那智飞的呢").uncovered
+
+
+@pytest.mark.parametrize("text, must_lead, must_not_lead", [
+    ("那智飞的呢", ["暂不用进行加强免疫", "可选择智飞龙科马"], ["市民选择其中一种即可"]),
+    ("康希诺的呢", ["康希诺的腺病毒载体疫苗", "使用腺病毒载体疫苗完成1剂次"], ["暂不用进行加强免疫"]),
+    ("那科兴的呢", ["同一种新冠病毒灭活疫苗", "全程接种新冠病毒灭活疫苗2剂次"], ["暂不用进行加强免疫"]),
+    ("要隔多久", ["间隔6个月"], ["暂不用进行加强免疫"]),
+])
+def test_lead_sentences_of_the_booster_schedule(reader, by_id, text, must_lead, must_not_lead):
+    lead = "".join(lead_sentences(split_sentences(by_id["booster_schedule"].answer), plan(reader, text), catalog()))
+    for words in must_lead:
+        assert words in lead
+    for words in must_not_lead:
+        assert words not in lead
+
+
+def test_no_lead_when_nothing_narrower_fits(reader, by_id):
+    # One-sentence answer: the whole answer is the lead, so none is marked.
+    assert lead_sentences(split_sentences(by_id["booster_target"].answer), plan(reader, "康希诺的呢"), catalog()) == []
+    assert lead_sentences(split_sentences(by_id["booster_schedule"].answer), plan(reader, "怎么打"), catalog()) == []
+
+
+def test_a_vaccine_named_only_by_its_route_gets_the_bridging_sentence(reader, by_id, faqs):
+    follow = plan(reader, "那科兴的呢")
+    lead = lead_sentences(split_sentences(by_id["booster_schedule"].answer), follow, catalog())
+    candidates = [(f.id, s) for f in faqs for s in split_sentences(f.answer)]
+    bridge = bridge_sentences(follow, lead, catalog(), candidates)
+    assert len(bridge) == 1 and bridge[0][0] == "vaccine_types"
+    assert "北京科兴中维的灭活疫苗" in bridge[0][1]
+    # 智飞龙科马 is named in the schedule itself: no bridge.
+    zhifei = plan(reader, "那智飞的呢")
+    lead = lead_sentences(split_sentences(by_id["booster_schedule"].answer), zhifei, catalog())
+    assert bridge_sentences(zhifei, lead, catalog(), candidates) == []
+
+
+def test_rendering_quotes_and_cites():
+    text = render_lead("智飞龙科马", [(["甲。", "乙。"], "【来源】某报")])
+    assert text.splitlines() == ["关于“智飞龙科马”，资料原文是这样说的：", "“甲。乙。”", "【来源】某报"]
+    assert "孕妇" in render_not_covered("孕妇") and "12320" in render_not_covered("孕妇")
