@@ -170,7 +170,7 @@ def start_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entit
     the first question; when the message holds every fact, the verdict follows
     at once and needs no preface."""
     rules = rules or load_rules()
-    if (text or "").startswith("/"):
+    if intent == TRIGGER_INTENT and (text or "").startswith("/"):
         # The quick reply under a booster answer: the user has just read the
         # general rule, so the check starts without repeating it.
         return Start({s: None for s in ALL_SLOTS}, booster_text.INTRO)

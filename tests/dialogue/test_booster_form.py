@@ -167,3 +167,15 @@ def test_the_check_button_starts_without_repeating_the_rule():
     start = start_turn({**EMPTY, "booster_vaccine": "科兴"}, "/booster_check", "booster_check", (), TODAY)
     assert start.text == booster_text.INTRO and start.answer is None
     assert all(v is None for v in start.updates.values())
+
+
+def test_a_quick_reply_after_a_verdict_corrects_it_without_starting_over():
+    done = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
+            "booster_last_dose": "2025-03-01/2025-03-31"}
+    payload = '/inform{"vaccine":"康希诺"}'
+    entities = [{"entity": "vaccine", "value": "康希诺"}]
+    start = start_turn(done, payload, "inform", entities, TODAY)
+    assert start.updates == {} and start.text is None
+    result = form_turn({**done, "requested_slot": None}, payload, "inform", entities, TODAY, activating=True)
+    assert result.updates == {"booster_vaccine": "康希诺"}
+    assert result.assessment.outcome is not None
