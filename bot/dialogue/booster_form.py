@@ -134,6 +134,11 @@ def form_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entiti
             return FormTurn(TurnKind.INTERRUPT)
 
     updates = slot_values(reading)
+    if reading.vaccine is not None and current.route and reading.vaccine.route.value != current.route \
+            and reading.doses is None:
+        # 不对，我是康希诺: a dose count given for another kind of vaccine says
+        # nothing about this one, so it is asked again.
+        updates[SLOTS[Fact.DOSES]] = None
     messages = [booster_text.REASKS[p] for p in reading.problems]
     assessment = assess(facts_from_slots({**slots, **updates}), today, rules)
     following = SLOTS[assessment.missing] if assessment.missing else None

@@ -79,13 +79,18 @@ def test_stop_leaves_the_form():
     assert turn({"booster_vaccine": "科兴"}, "算了", intent="stop_form", requested="booster_doses").kind is TurnKind.STOP
 
 
-def test_a_correction_updates_the_slot_and_changes_the_next_question():
+def test_a_correction_of_the_vaccine_asks_the_doses_again():
     slots = {"booster_vaccine": "科兴", "booster_doses": 2}
     result = turn(slots, "不对，我是康希诺", requested="booster_age")
-    assert result.updates["booster_vaccine"] == "康希诺"
-    # 2 doses of 康希诺 is beyond the article's primary series + booster: no more questions.
-    assert result.requested is None
-    assert result.assessment.outcome.verdict is Verdict.NOT_COVERED
+    # Two doses were said of an inactivated vaccine; they say nothing about 康希诺.
+    assert result.updates == {"booster_vaccine": "康希诺", "booster_doses": None}
+    assert result.requested == "booster_doses"
+
+
+def test_a_correction_of_the_vaccine_within_one_route_keeps_the_doses():
+    result = turn({"booster_vaccine": "科兴", "booster_doses": 2}, "不对，是北京生物", requested="booster_age")
+    assert result.updates == {"booster_vaccine": "北京生物"}
+    assert result.requested == "booster_age"
 
 
 def test_a_correction_of_the_dose_count_while_age_is_asked():
@@ -177,5 +182,5 @@ def test_a_quick_reply_after_a_verdict_corrects_it_without_starting_over():
     start = start_turn(done, payload, "inform", entities, TODAY)
     assert start.updates == {} and start.text is None
     result = form_turn({**done, "requested_slot": None}, payload, "inform", entities, TODAY, activating=True)
-    assert result.updates == {"booster_vaccine": "康希诺"}
-    assert result.assessment.outcome is not None
+    assert result.updates == {"booster_vaccine": "康希诺", "booster_doses": None}
+    assert result.requested == "booster_doses"
