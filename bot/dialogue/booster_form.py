@@ -142,18 +142,14 @@ def form_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entiti
     messages = [booster_text.REASKS[p] for p in reading.problems]
     assessment = assess(facts_from_slots({**slots, **updates}), today, rules)
     following = SLOTS[assessment.missing] if assessment.missing else None
-    if not activating and requested and following == requested_slot and not updates:
+    if not activating and requested and not updates:
         if not reading.problems:
-            messages.append(booster_text.REASKS[_reask_key(requested, reading)])
+            asked = FACT_OF_SLOT.get(following, requested)
+            messages.append(booster_text.REASKS[_reask_key(asked, reading)])
         # Rasa rejects a form turn that sets no slot; storing "still unknown"
         # keeps the form in charge of this message.
         updates[requested_slot] = None
     return FormTurn(TurnKind.REASK if messages else TurnKind.ANSWER, updates, messages, following, assessment)
-
-
-def required_slots(slots: Mapping[str, Any], today: date, rules: Optional[BoosterRules] = None) -> List[str]:
-    """The form's slots for these facts: those the rules consulted, in order."""
-    return [SLOTS[f] for f in assess(facts_from_slots(slots), today, rules).consulted]
 
 
 @dataclass

@@ -5,9 +5,8 @@ from datetime import date
 import pytest
 
 from bot.dialogue import booster_text
-from bot.dialogue.booster import Verdict
-from bot.dialogue.booster_form import (ALL_SLOTS, TurnKind, facts_from_slots, form_turn, required_slots,
-                                       start_turn, verdict_answer)
+from bot.dialogue.booster import Verdict, load_rules
+from bot.dialogue.booster_form import ALL_SLOTS, TurnKind, facts_from_slots, form_turn, start_turn, verdict_answer
 
 TODAY = date(2026, 11, 30)
 EMPTY = {s: None for s in ALL_SLOTS}
@@ -106,12 +105,6 @@ def test_under_18_ends_the_form_early():
     assert result.assessment.outcome.verdict is Verdict.NOT_ELIGIBLE
 
 
-def test_required_slots_follow_the_rules():
-    assert required_slots({**EMPTY}, TODAY) == ["booster_vaccine"]
-    assert required_slots({**EMPTY, "booster_vaccine": "智飞龙科马", "booster_doses": 3}, TODAY) == \
-        ["booster_vaccine", "booster_doses"]
-
-
 def test_start_resets_a_new_check_and_quotes_the_rule_asked_about():
     old = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2}
     start = start_turn(old, "我前两针是北京生物，第三针能打康希诺吗", "booster_check", (), TODAY)
@@ -144,8 +137,7 @@ def test_verdict_metadata_follows_the_contract():
     slots = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
              "booster_last_dose": "2026-10-01/2026-10-31", "booster_wanted": "智飞龙科马"}
     result = turn(slots, "", activating=True)
-    answer = verdict_answer(facts_from_slots(slots), result.assessment, __import__("bot.dialogue.booster",
-                                                                                   fromlist=["x"]).load_rules())
+    answer = verdict_answer(facts_from_slots(slots), result.assessment, load_rules())
     assert answer["kind"] == "booster_check"
     assert answer["verdict"] == "too_soon"
     assert answer["earliest_date"] == "2027-04-01" and answer["certain_date"] == "2027-04-30"
