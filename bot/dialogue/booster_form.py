@@ -132,6 +132,11 @@ def form_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entiti
             return FormTurn(TurnKind.STOP)
         if intent in INTERRUPTING_INTENTS and looks_like_question(text or ""):
             return FormTurn(TurnKind.INTERRUPT)
+    if not activating and not reading.personal() and intent in INTERRUPTING_INTENTS \
+            and looks_like_question(text or "") and "我" not in (text or ""):
+        # 科兴是灭活疫苗吗 in the middle names a vaccine but asks a general
+        # question: answer it rather than take 科兴 as the user's vaccine.
+        return FormTurn(TurnKind.INTERRUPT)
 
     updates = slot_values(reading)
     if reading.vaccine is not None and current.route and reading.vaccine.route.value != current.route \

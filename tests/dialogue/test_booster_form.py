@@ -176,3 +176,16 @@ def test_a_quick_reply_after_a_verdict_corrects_it_without_starting_over():
     result = form_turn({**done, "requested_slot": None}, payload, "inform", entities, TODAY, activating=True)
     assert result.updates == {"booster_vaccine": "康希诺", "booster_doses": None}
     assert result.requested == "booster_doses"
+
+
+def test_a_general_question_naming_a_vaccine_is_answered_not_stored():
+    slots = {"booster_vaccine": "科兴"}
+    result = turn(slots, "科兴是灭活疫苗吗", intent="faq", requested="booster_doses")
+    assert result.kind is TurnKind.INTERRUPT
+
+
+def test_asking_for_a_booster_vaccine_in_the_middle_is_kept_for_the_verdict():
+    slots = {"booster_vaccine": "科兴", "booster_doses": 2}
+    result = turn(slots, "可以打智飞吗", intent="faq", requested="booster_age")
+    assert result.kind is TurnKind.ANSWER
+    assert result.updates == {"booster_wanted": "智飞龙科马"}
