@@ -32,11 +32,14 @@ def _message(tracker: Tracker):
     of the offered quick replies becomes that reply's payload (the REST and
     WeCom channels map it before Rasa; plain `rasa shell` does not)."""
     message = tracker.latest_message or {}
-    text = message.get("text") or ""
     intent = (message.get("intent") or {}).get("name")
     entities = message.get("entities") or []
     events = list(tracker.events or [])
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    # The words as typed: the parse's text is the normaliser's output, which
+    # rewrites 第三针 as 加强针 (a synonym for search, not for counting doses).
+    typed = events[last_user].get("text") if last_user < len(events) else None
+    text = typed or message.get("text") or ""
     payload = resolve_choice(text, last_bot_buttons(events[:last_user]))
     chosen, values = parse_payload(payload) if payload else (None, {})
     if chosen == booster_form.INFORM_INTENT:

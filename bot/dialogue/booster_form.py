@@ -132,23 +132,29 @@ def form_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entiti
             return FormTurn(TurnKind.STOP)
         if intent in INTERRUPTING_INTENTS and looks_like_question(text or ""):
             return FormTurn(TurnKind.INTERRUPT)
+    if not activating and not reading.personal() and intent in INTERRUPTING_INTENTS \
+            and looks_like_question(text or "") and "我" not in (text or ""):
+        # 科兴是灭活疫苗吗 in the middle names a vaccine but asks a general
+        # question: answer it rather than take 科兴 as the user's vaccine.
+        return FormTurn(TurnKind.INTERRUPT)
 
     updates = slot_values(reading)
+    if reading.vaccine is not None and current.route and reading.vaccine.route.value != current.route \
+            and reading.doses is None:
+        # 不对，我是康希诺: a dose count given for another kind of vaccine says
+        # nothing about this one, so it is asked again.
+        updates[SLOTS[Fact.DOSES]] = None
     messages = [booster_text.REASKS[p] for p in reading.problems]
     assessment = assess(facts_from_slots({**slots, **updates}), today, rules)
     following = SLOTS[assessment.missing] if assessment.missing else None
-    if not activating and requested and following == requested_slot and not updates:
+    if not activating and requested and not updates:
         if not reading.problems:
-            messages.append(booster_text.REASKS[_reask_key(requested, reading)])
+            asked = FACT_OF_SLOT.get(following, requested)
+            messages.append(booster_text.REASKS[_reask_key(asked, reading)])
         # Rasa rejects a form turn that sets no slot; storing "still unknown"
         # keeps the form in charge of this message.
         updates[requested_slot] = None
     return FormTurn(TurnKind.REASK if messages else TurnKind.ANSWER, updates, messages, following, assessment)
-
-
-def required_slots(slots: Mapping[str, Any], today: date, rules: Optional[BoosterRules] = None) -> List[str]:
-    """The form's slots for these facts: those the rules consulted, in order."""
-    return [SLOTS[f] for f in assess(facts_from_slots(slots), today, rules).consulted]
 
 
 @dataclass
@@ -170,7 +176,7 @@ def start_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entit
     the first question; when the message holds every fact, the verdict follows
     at once and needs no preface."""
     rules = rules or load_rules()
-    if (text or "").startswith("/"):
+    if intent == TRIGGER_INTENT and (text or "").startswith("/"):
         # The quick reply under a booster answer: the user has just read the
         # general rule, so the check starts without repeating it.
         return Start({s: None for s in ALL_SLOTS}, booster_text.INTRO)

@@ -34,6 +34,7 @@ UNKNOWN_VACCINE = "不记得了"
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]")
 _BOOSTER_CUE = re.compile(r"加强|第[三四五3-5]\s*[针剂]|混打|再打|下一针")
 _QUESTION_CUE = re.compile(r"吗|么|嘛|能不能|可不可以|可以|能否|行不行|是否|想打|要打|打算打|准备打|能打|[？?]")
+_ASK_TO_GET = re.compile(r"(?:能|可以|可不可以|能不能|可否|行不行|该|要|想)\s*(?:打|换|用|选)|打.{0,6}(?:行|可以|能)[吗么不]")
 _PAST_CUE = re.compile(r"打了|打过|打完|接种了|接种过|打的|是|前[两二一1-2]针|之前|以前|原来")
 # 能打第三针吗 / 第三针能打…: the ordinal of the dose asked about (so N-1 were given).
 _NEXT_DOSE = re.compile(rf"(?<!打完)(?<!打了)(?<!打过)(?<!完成)第\s*({numbers.NUMERAL})\s*[针剂]")
@@ -63,6 +64,11 @@ class Reading:
         return any(v is not None for v in (self.vaccine, self.wanted, self.doses, self.age, self.last_dose)) \
             or self.vaccine_unknown or bool(self.problems)
 
+    def personal(self) -> bool:
+        """True when the message states something about the user beyond naming a vaccine."""
+        return any(v is not None for v in (self.doses, self.age, self.last_dose, self.wanted)) \
+            or self.vaccine_unknown or bool(self.problems)
+
     def answers(self, fact: Optional[str]) -> bool:
         return {"vaccine": self.vaccine is not None or self.vaccine_unknown, "dose_count": self.doses is not None,
                 "age": self.age is not None, "last_dose": self.last_dose is not None}.get(fact or "", False)
@@ -85,7 +91,8 @@ def _is_wanted(text: str, mention: VaccineMention, primary_known: bool) -> bool:
     if _PAST_CUE.search(before):
         return False
     asks = _QUESTION_CUE.search(clause)
-    return bool(asks and (_BOOSTER_CUE.search(clause) or primary_known))
+    # Once the vaccine given is known, 可以打智飞吗 asks about the booster; 科兴是灭活的吗 does not.
+    return bool(asks and (_BOOSTER_CUE.search(clause) or (primary_known and _ASK_TO_GET.search(clause))))
 
 
 def _asks_about(text: str, start: int, end: int) -> bool:
@@ -97,7 +104,8 @@ def _asks_about(text: str, start: int, end: int) -> bool:
 def _assign_vaccines(text: str, mentions: Sequence[VaccineMention], primary_known: bool, reading: Reading) -> None:
     wanted = [m for m in mentions if _is_wanted(text, m, primary_known)]
     had = [m for m in mentions if m not in wanted]
-    if not wanted and len({m.value for m in had}) > 1 and _QUESTION_CUE.search(text):
+    if not wanted and len({m.value for m in had}) > 1 and _QUESTION_CUE.search(text) \
+            and (_ASK_TO_GET.search(text) or _BOOSTER_CUE.search(text)):
         # 科兴打完了能打智飞吗: the later vaccine is the one asked about.
         wanted, had = [had[-1]], had[:-1]
     if had:

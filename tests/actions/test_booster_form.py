@@ -105,3 +105,11 @@ def test_a_number_typed_in_plain_rasa_shell_picks_the_offered_vaccine():
     t.events = events
     _, result = validate(t)
     assert events_of(result)["booster_vaccine"] == "北京生物"
+
+
+def test_the_words_as_typed_are_read_not_the_normalised_parse():
+    """Rasa's normaliser turns 第三针 into 加强针 in the parse; 第三针 says two doses were given."""
+    t = tracker("帮我看看我能不能打加强针", "booster_check", active=False)
+    t.events = [{"event": "user", "text": "帮我看看我能不能打第三针"}]
+    _, result = validate(t)
+    assert events_of(result)["booster_doses"] == 2

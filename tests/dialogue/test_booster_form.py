@@ -5,9 +5,8 @@ from datetime import date
 import pytest
 
 from bot.dialogue import booster_text
-from bot.dialogue.booster import Verdict
-from bot.dialogue.booster_form import (ALL_SLOTS, TurnKind, facts_from_slots, form_turn, required_slots,
-                                       start_turn, verdict_answer)
+from bot.dialogue.booster import Verdict, load_rules
+from bot.dialogue.booster_form import ALL_SLOTS, TurnKind, facts_from_slots, form_turn, start_turn, verdict_answer
 
 TODAY = date(2026, 11, 30)
 EMPTY = {s: None for s in ALL_SLOTS}
@@ -79,13 +78,18 @@ def test_stop_leaves_the_form():
     assert turn({"booster_vaccine": "科兴"}, "算了", intent="stop_form", requested="booster_doses").kind is TurnKind.STOP
 
 
-def test_a_correction_updates_the_slot_and_changes_the_next_question():
+def test_a_correction_of_the_vaccine_asks_the_doses_again():
     slots = {"booster_vaccine": "科兴", "booster_doses": 2}
     result = turn(slots, "不对，我是康希诺", requested="booster_age")
-    assert result.updates["booster_vaccine"] == "康希诺"
-    # 2 doses of 康希诺 is beyond the article's primary series + booster: no more questions.
-    assert result.requested is None
-    assert result.assessment.outcome.verdict is Verdict.NOT_COVERED
+    # Two doses were said of an inactivated vaccine; they say nothing about 康希诺.
+    assert result.updates == {"booster_vaccine": "康希诺", "booster_doses": None}
+    assert result.requested == "booster_doses"
+
+
+def test_a_correction_of_the_vaccine_within_one_route_keeps_the_doses():
+    result = turn({"booster_vaccine": "科兴", "booster_doses": 2}, "不对，是北京生物", requested="booster_age")
+    assert result.updates == {"booster_vaccine": "北京生物"}
+    assert result.requested == "booster_age"
 
 
 def test_a_correction_of_the_dose_count_while_age_is_asked():
@@ -99,12 +103,6 @@ def test_under_18_ends_the_form_early():
     result = turn({"booster_vaccine": "科兴"}, "我16岁", requested="booster_doses")
     assert result.requested is None
     assert result.assessment.outcome.verdict is Verdict.NOT_ELIGIBLE
-
-
-def test_required_slots_follow_the_rules():
-    assert required_slots({**EMPTY}, TODAY) == ["booster_vaccine"]
-    assert required_slots({**EMPTY, "booster_vaccine": "智飞龙科马", "booster_doses": 3}, TODAY) == \
-        ["booster_vaccine", "booster_doses"]
 
 
 def test_start_resets_a_new_check_and_quotes_the_rule_asked_about():
@@ -139,8 +137,7 @@ def test_verdict_metadata_follows_the_contract():
     slots = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
              "booster_last_dose": "2026-10-01/2026-10-31", "booster_wanted": "智飞龙科马"}
     result = turn(slots, "", activating=True)
-    answer = verdict_answer(facts_from_slots(slots), result.assessment, __import__("bot.dialogue.booster",
-                                                                                   fromlist=["x"]).load_rules())
+    answer = verdict_answer(facts_from_slots(slots), result.assessment, load_rules())
     assert answer["kind"] == "booster_check"
     assert answer["verdict"] == "too_soon"
     assert answer["earliest_date"] == "2027-04-01" and answer["certain_date"] == "2027-04-30"
@@ -167,3 +164,28 @@ def test_the_check_button_starts_without_repeating_the_rule():
     start = start_turn({**EMPTY, "booster_vaccine": "科兴"}, "/booster_check", "booster_check", (), TODAY)
     assert start.text == booster_text.INTRO and start.answer is None
     assert all(v is None for v in start.updates.values())
+
+
+def test_a_quick_reply_after_a_verdict_corrects_it_without_starting_over():
+    done = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
+            "booster_last_dose": "2025-03-01/2025-03-31"}
+    payload = '/inform{"vaccine":"康希诺"}'
+    entities = [{"entity": "vaccine", "value": "康希诺"}]
+    start = start_turn(done, payload, "inform", entities, TODAY)
+    assert start.updates == {} and start.text is None
+    result = form_turn({**done, "requested_slot": None}, payload, "inform", entities, TODAY, activating=True)
+    assert result.updates == {"booster_vaccine": "康希诺", "booster_doses": None}
+    assert result.requested == "booster_doses"
+
+
+def test_a_general_question_naming_a_vaccine_is_answered_not_stored():
+    slots = {"booster_vaccine": "科兴"}
+    result = turn(slots, "科兴是灭活疫苗吗", intent="faq", requested="booster_doses")
+    assert result.kind is TurnKind.INTERRUPT
+
+
+def test_asking_for_a_booster_vaccine_in_the_middle_is_kept_for_the_verdict():
+    slots = {"booster_vaccine": "科兴", "booster_doses": 2}
+    result = turn(slots, "可以打智飞吗", intent="faq", requested="booster_age")
+    assert result.kind is TurnKind.ANSWER
+    assert result.updates == {"booster_wanted": "智飞龙科马"}
