@@ -67,6 +67,7 @@ def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
             threshold=_number(combiner, "threshold", f"{path} combiner"),
         ),
         bands=_bands(raw.get("bands"), str(path)),
+        targeted_lead=_number(raw, "targeted_lead", str(path)) if "targeted_lead" in raw else float("inf"),
     )
     follow = raw.get("follow_up_max_chars", 12)
     if isinstance(follow, bool) or not isinstance(follow, int) or follow < 0:

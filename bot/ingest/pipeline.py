@@ -81,5 +81,9 @@ def _display_path(path: Path) -> str:
 
 
 def _write(path: Path, text: str) -> None:
+    # Unchanged output keeps its mtime, so make does not retrain the Rasa model
+    # after a code change that did not change the data.
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8", newline="\n")

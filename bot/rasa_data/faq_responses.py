@@ -26,5 +26,9 @@ def faq_responses_yaml(faqs: Iterable) -> str:
 
 
 def write_faq_responses(faqs: Iterable, out: Path) -> None:
+    text = faq_responses_yaml(faqs)
+    # Unchanged output keeps its mtime: a new mtime would retrain the Rasa model.
+    if out.exists() and out.read_text(encoding="utf-8") == text:
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(faq_responses_yaml(faqs), encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
