@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 SOURCE = "【来源】"
 FEEDBACK = ['/feedback{"value":"useful"}', '/feedback{"value":"useless"}']
 # Unsure but in scope with the calibrated settings (eval/dev.yml): the bot asks.
-CLARIFIED = "CLARIFY_PLACEHOLDER"
+CLARIFIED = "加强针能混着打吗"
 # Answered by one sentence inside the vaccine_types answer.
 TARGETED = "科兴是灭活疫苗吗"
 NEAR_MISSES = ["孕妇能打吗", "打完发烧怎么办", "第四针什么时候打", "新冠疫苗要钱吗", "在哪里打"]
