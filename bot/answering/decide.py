@@ -11,7 +11,7 @@ All numbers live in settings/answering.yml and are fitted on eval/dev.yml
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Dict, Optional, Tuple
 
@@ -75,6 +75,9 @@ class Calibration:
     retrieval_only_threshold: float  # on the retrieval score (higher = more similar), for Mode.RETRIEVAL
     combiner: Combiner  # for Mode.HYBRID
     bands: Bands = Bands()  # for Mode.HYBRID, below combiner.threshold
+    # Lead with one quoted sentence of the answer when it beats the answer's other
+    # sentences by at least this much (bot/answering/targeted.py); inf: never.
+    targeted_lead: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -103,12 +106,16 @@ class Decision:
 
 
 def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],
-                reason: str, ranked=()) -> Decision:
+                reason: str, ranked=(), targeted_lead: float = float("inf")) -> Decision:
     hit = hits.get(faq_id)
     # Quote the sentence retrieval found only when the intent layer would not have
     # chosen this FAQ itself: then the sentence, not the headline answer, is what matched.
     if hit is not None and hit.passage_kind in PASSAGE_KINDS and intent.faq_choice != faq_id:
         return Decision(AnswerKind.PASSAGE, faq_id, hit, score, reason, tuple(ranked))
+    # A question aimed at one sentence of the answer gets that sentence first.
+    if hit is not None and hit.target is not None and hit.target.lead >= targeted_lead:
+        quote = replace(hit, passage_id=hit.target.passage_id, passage_kind=SENTENCE, passage_text=hit.target.text)
+        return Decision(AnswerKind.PASSAGE, faq_id, quote, score, reason + ", targeted", tuple(ranked))
     return Decision(AnswerKind.FAQ, faq_id, None, score, reason, tuple(ranked))
 
 
@@ -145,7 +152,7 @@ def decide(
     ranked = tuple((faq_ids[i], float(probabilities[i])) for i in order)
     fid, p = ranked[0]
     if p >= calibration.combiner.threshold:
-        return answer_with(fid, p, intent, hits, "hybrid", ranked)
+        return answer_with(fid, p, intent, hits, "hybrid", ranked, calibration.targeted_lead)
     return below_threshold(ranked, calibration.bands, out_of_scope_evidence(intent, retrieval, calibration.bands))
 
 

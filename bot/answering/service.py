@@ -20,6 +20,7 @@ from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.render import (CLARIFY_TEXT, NO_TOPIC_TEXT, NONE_OF_THESE_TEXT, UNKNOWN_CHOICE_TEXT, faq_source,
                                   render_decline, render_faq_answer, render_passage_answer)
 from bot.answering.settings import AnsweringSettings, load_answering_settings
+from bot.answering.targeted import targeted_sentences
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def retrieval_view(analysis) -> RetrievalView:
     kept for display is always the best passage from the article."""
     bank = analysis.bank
     per_faq = bank.per_faq if bank else {}
+    targets = targeted_sentences(getattr(analysis, "hits", ()))
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
@@ -68,6 +70,7 @@ def retrieval_view(analysis) -> RetrievalView:
             passage_text=fs.best.passage.text,
             passage_score=float(fs.score),
             question_score=per_faq.get(fs.faq_id, 0.0),
+            target=targets.get(fs.faq_id),
         )
         for fs in analysis.faqs
     )

@@ -39,7 +39,8 @@ class BandSettings(StrictSettings):
     suggest: float = Field(_DEFAULT_BANDS.suggest, ge=0)
     options: int = Field(_DEFAULT_BANDS.options, ge=2, le=5)
     max_out_of_scope_lead: float = _DEFAULT_BANDS.max_out_of_scope_lead
-    out_of_scope_confidence: float = Field(_DEFAULT_BANDS.out_of_scope_confidence, ge=0, le=1)
+    # Above 1 the intent layer's out_of_scope never gates on its own.
+    out_of_scope_confidence: float = Field(_DEFAULT_BANDS.out_of_scope_confidence, ge=0)
 
 
 class AnsweringSettings(StrictSettings):
@@ -47,6 +48,9 @@ class AnsweringSettings(StrictSettings):
     retrieval_only_threshold: float
     combiner: CombinerSettings
     bands: BandSettings = BandSettings()
+    # Lead with the one sentence a question aims at when it leads the answer's
+    # other sentences by at least this much (.inf: never; bot/answering/targeted.py).
+    targeted_lead: float = float("inf")
     # Questions shorter than this that look like a follow-up are read with the previous one.
     follow_up_max_chars: int = Field(12, ge=0)
 
@@ -55,7 +59,7 @@ class AnsweringSettings(StrictSettings):
         c = self.combiner
         return Calibration(retrieval_only_threshold=self.retrieval_only_threshold,
                            combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
-                           bands=Bands(**self.bands.model_dump()))
+                           bands=Bands(**self.bands.model_dump()), targeted_lead=self.targeted_lead)
 
 
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
@@ -66,9 +70,11 @@ def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> No
     """Writes the fitted numbers back, keeping the file's comments; the result
     is validated first, so a bad fit never leaves a broken file behind."""
     bands = calibration.bands
+    fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence")
     values = {"retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
               "combiner": calibration.combiner.as_dict(),
-              "bands": {"clarify": round(float(bands.clarify), 4), "suggest": round(float(bands.suggest), 4)}}
+              "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},
+              "targeted_lead": round(float(calibration.targeted_lead), 4)}
     current = load_answering_settings(path).model_dump()
     merged = {**current, **values, "bands": {**current["bands"], **values["bands"]}}
     validate_settings(AnsweringSettings, merged, f"new calibration for {path}")

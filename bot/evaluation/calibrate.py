@@ -9,9 +9,11 @@ weights fitted to the same questions, against the targets of issue #9:
 - answer threshold: the one that answers the most in-scope questions
   correctly with at most 1% of them wrong and at most 2% of out-of-scope
   questions answered;
-- clarify threshold (below it): the one that brings the most in-scope
-  questions to the right answer directly or with one tap, while at most 10%
-  of out-of-scope questions are asked 您是想问…? (they must mostly be declined);
+- clarify threshold (below it) and the out-of-scope gate (how strong the
+  evidence must be to decline without offering anything): those that bring
+  the most in-scope questions to the right answer directly or with one tap,
+  while at most 10% of out-of-scope questions are asked 您是想问…? (they must
+  mostly be declined);
 - suggestion floor: the lowest P(right) at which a declined question is
   offered an FAQ as 猜你想问; chosen so that at most a third of the
   out-of-scope questions get any suggestion.
@@ -61,14 +63,14 @@ class Candidates:
     retrieved: object  # RetrievalView
 
 
-def candidate_table(questions, parses, retrieved, faqs) -> List[Candidates]:
+def candidate_table(questions, parses, retrieved, faqs, targeted_lead: float = float("inf")) -> List[Candidates]:
     table = []
     for q, parse, found in zip(questions, parses, retrieved):
         view = intent_view_from_parse(parse)
         faq_ids, rows = feature_rows(view, found)
         hits = best_hits(found)
-        right = np.array([outcome(q, answer_with(fid, 1.0, view, hits, "calibration"), faqs) is Outcome.CORRECT
-                          for fid in faq_ids], dtype=bool)
+        right = np.array([outcome(q, answer_with(fid, 1.0, view, hits, "calibration", (), targeted_lead), faqs)
+                          is Outcome.CORRECT for fid in faq_ids], dtype=bool)
         table.append(Candidates(faq_ids, rows, right, view, found))
     return table
 
@@ -167,22 +169,68 @@ def suggested_out_of_scope(probabilities, table, questions, answer_threshold: fl
     return offered / max(1, n_out)
 
 
+# The out-of-scope gate's candidates (Bands.out_of_scope_confidence and
+# max_out_of_scope_lead); the last of each turns that signal off.
+GATE_CONFIDENCES = (0.5, 0.8, 0.95, 1.01)
+GATE_LEADS = (-0.02, -0.01, 0.0, 0.01, 0.02, 1.0)
+
+
 def choose_bands(probabilities, table, questions, answer_threshold: float, base: Bands) -> Bands:
-    """The suggestion floor, then the clarify threshold, on out-of-fold P(right)."""
+    """The out-of-scope gate and the clarify threshold that bring the most
+    in-scope questions to the right answer (directly or with one tap) while
+    at most MAX_CLARIFIED_OUT_OF_SCOPE of the out-of-scope ones are clarified;
+    ties go to the fewer clarified out-of-scope questions, then to the stronger
+    gate and the higher threshold. Then the lowest suggestion floor that offers
+    猜你想问 to at most MAX_SUGGESTED_OUT_OF_SCOPE of them."""
     grid = [float(t) for t in THRESHOLDS if t <= answer_threshold]
-    suggest = answer_threshold
+    chosen, best_key = replace(base, clarify=answer_threshold), None
+    for confidence in GATE_CONFIDENCES:
+        for lead in GATE_LEADS:
+            for t in sorted(grid, reverse=True):
+                # Only the top two options count for one-tap here; the floor comes after.
+                bands = replace(base, clarify=t, suggest=answer_threshold, out_of_scope_confidence=confidence,
+                                max_out_of_scope_lead=lead)
+                rates = _rates(band_outcomes(probabilities, table, questions, answer_threshold, bands))
+                if rates["clarified_oos"] > MAX_CLARIFIED_OUT_OF_SCOPE:
+                    continue
+                key = (round(rates["reach"], 9), -round(rates["clarified_oos"], 9))
+                if best_key is None or key > best_key:
+                    chosen, best_key = bands, key
     for t in grid:  # lowest floor first
         if suggested_out_of_scope(probabilities, table, questions, answer_threshold,
-                                  replace(base, suggest=t)) <= MAX_SUGGESTED_OUT_OF_SCOPE:
-            suggest = t
-            break
-    chosen, best_reach = replace(base, clarify=answer_threshold, suggest=suggest), -1.0
-    for t in sorted(grid, reverse=True):  # highest first: ties keep the fewer clarifications
-        bands = replace(base, clarify=t, suggest=suggest)
-        rates = _rates(band_outcomes(probabilities, table, questions, answer_threshold, bands))
-        if rates["clarified_oos"] <= MAX_CLARIFIED_OUT_OF_SCOPE and rates["reach"] > best_reach:
-            chosen, best_reach = bands, rates["reach"]
-    return chosen
+                                  replace(chosen, suggest=t)) <= MAX_SUGGESTED_OUT_OF_SCOPE:
+            return replace(chosen, suggest=t)
+    return replace(chosen, suggest=answer_threshold)
+
+
+# A quote that misses what was asked is a wrong answer; a whole answer that
+# holds it is only long, and the ≤1% wrong target allows about one wrong answer
+# in the whole dev set. So a missed quote costs this many well-aimed ones.
+MISSED_QUOTE_COST = 10.0
+TARGETED_LEADS = tuple(round(x, 3) for x in np.arange(0.0, 0.1001, 0.005))
+
+
+def choose_targeted_lead(questions, retrieved) -> float:
+    """The sentence lead above which the bot quotes the targeted sentence,
+    judged on the expected FAQ of each in-scope question: a gain for an
+    inside-answer question whose quote holds its evidence, a loss of
+    MISSED_QUOTE_COST when the quote misses it, and a loss of one when a
+    question about the whole FAQ gets a quote. inf (never quote) unless some
+    lead gains."""
+    best, best_value = float("inf"), 0.0
+    for lead in TARGETED_LEADS:
+        value = 0.0
+        for q, found in zip(questions, retrieved):
+            hit = best_hits(found).get(q.expect) if q.in_scope else None
+            if hit is None or hit.target is None or hit.target.lead < lead:
+                continue
+            if q.kind == "inside_answer" and q.evidence:
+                value += 1.0 if q.evidence in hit.target.text else -MISSED_QUOTE_COST
+            else:
+                value -= 1.0
+        if value > best_value:
+            best, best_value = lead, value
+    return best
 
 
 def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
@@ -217,7 +265,9 @@ def main(args) -> int:
     questions = load_eval_set(PROJECT_ROOT / args.set)
     service = AnsweringService.from_project()
     parses, retrieved = gather(questions, service)
-    table = candidate_table(questions, parses, retrieved, service.faqs)
+    targeted_lead = choose_targeted_lead(questions, retrieved)
+    print(f"targeted quotes: lead with the best sentence when it leads the answer's others by >= {targeted_lead}")
+    table = candidate_table(questions, parses, retrieved, service.faqs, targeted_lead)
     in_scope = [q.in_scope for q in questions]
     probabilities = out_of_fold(table)
     best_p, right = best_choices(probabilities, table)
@@ -242,7 +292,7 @@ def main(args) -> int:
     print(f"  retrieval_only_threshold: {retrieval_threshold}")
     print(f"  combiner: {combiner.as_dict()}")
     calibration = replace(service.settings.calibration, retrieval_only_threshold=retrieval_threshold,
-                          combiner=combiner, bands=bands)
+                          combiner=combiner, bands=bands, targeted_lead=targeted_lead)
     for mode, card in evaluate(questions, parses, retrieved, calibration, service.faqs).items():
         print(f"  {mode.value:>9} on the same set (optimistic for hybrid): {card.counts}")
     if args.write:

@@ -10,7 +10,7 @@ from bot.answering.decide import Calibration, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.service import AnsweringService
-from bot.evaluation.dataset import EvalQuestion, load_eval_set
+from bot.evaluation.dataset import EvalQuestion, load_eval_set, without_also
 from bot.evaluation.nlu_metrics import nlu_metrics
 from bot.evaluation.rasa_parses import parse_with_rasa
 from bot.evaluation.scoring import Scorecard, scorecard
@@ -122,7 +122,15 @@ def main(args) -> int:
         part = slice(start, start + len(questions))
         start += len(questions)
         cards = evaluate(questions, parses[part], retrieved[part], service.settings.calibration, service.faqs)
-        texts.append(report(questions, cards, nlu_metrics(questions, parses[part]), name))
+        text = report(questions, cards, nlu_metrics(questions, parses[part]), name)
+        if any(q.also for q in questions):
+            # Some `also:` labels came after a run had been seen: show the strict scoring too.
+            strict = evaluate(without_also(questions), parses[part], retrieved[part],
+                              service.settings.calibration, service.faqs)[Mode.HYBRID]
+            text += (f"\n\nStrict scoring (no `also:` labels), hybrid: correct {_pct(strict.rate('correct'))}, "
+                     f"one-tap {_pct(strict.rate('one_tap'))}, reach {_pct(strict.reach())}, "
+                     f"wrong {_pct(strict.rate('wrong'))}, declined {_pct(strict.rate('declined'))}.")
+        texts.append(text)
     text = "\n\n".join(texts)
     print(text)
     print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)

@@ -69,3 +69,32 @@ def test_bands_clarify_in_scope_doubt_and_keep_out_of_scope_declined():
     counts = band_outcomes(probabilities, table, questions, 0.85, bands)
     assert 0.05 < bands.clarify <= 0.35
     assert counts[Outcome.ONE_TAP] == 3 and counts[Outcome.CLARIFIED_OOS] == 0
+
+
+def test_write_calibration_rewrites_the_numbers_and_keeps_the_comments(tmp_path, project_root):
+    from dataclasses import replace
+
+    from bot.answering.settings import load_answering_settings, write_calibration
+
+    path = tmp_path / "answering.yml"
+    path.write_text((project_root / "settings" / "answering.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    current = load_answering_settings(path).calibration
+    bands = Bands(clarify=0.41, suggest=0.07, max_out_of_scope_lead=0.02, out_of_scope_confidence=0.8)
+    write_calibration(replace(current, retrieval_only_threshold=0.97, bands=bands, targeted_lead=float("inf")), path)
+    written = load_answering_settings(path).calibration
+    assert written.bands == Bands(clarify=0.41, suggest=0.07, options=current.bands.options,
+                                  max_out_of_scope_lead=0.02, out_of_scope_confidence=0.8)
+    assert written.targeted_lead == float("inf") and written.retrieval_only_threshold == 0.97
+    assert "# Hybrid, below combiner.threshold" in path.read_text(encoding="utf-8")
+
+
+def test_settings_refuse_unknown_band_keys(tmp_path, project_root):
+    import pytest
+
+    from bot.answering.settings import SettingsError, load_answering_settings
+
+    text = (project_root / "settings" / "answering.yml").read_text(encoding="utf-8")
+    path = tmp_path / "answering.yml"
+    path.write_text(text.replace("  options: 3", "  options: 3\n  clarfy: 0.2"), encoding="utf-8")
+    with pytest.raises(SettingsError, match="clarfy"):
+        load_answering_settings(path)
