@@ -27,6 +27,7 @@ CORP_ID, AGENT_ID = "ww" + secrets.token_hex(8), 1000002
 APP_ID, ACCOUNT = "wx" + secrets.token_hex(8), "gh_" + secrets.token_hex(6)
 SOURCE = "【来源】"
 LOG_DIR = PROJECT_ROOT / "artifacts" / "logs"
+START_TIMEOUT = 600
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +56,25 @@ def pair(apis, tmp_path_factory):
               tracker_db=tmp_path_factory.mktemp("a") / "conversations.db")
     b = Stack(rasa_port=free_port(), actions_port=a.actions_port, start_actions=False, log_dir=LOG_DIR,
               extra_env=env, tracker_db=tmp_path_factory.mktemp("b") / "conversations.db")
-    with a, b:
-        for stack in (a, b):
-            # A fresh server's first turn loads lazily-built pieces; keep it out of the tests.
-            requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                          json={"sender": "warm-up", "message": "加强针怎么打"}, timeout=120)
-            stack.wecom = WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", secrets_["wecom_token"],
-                                      secrets_["wecom_key"], CORP_ID, AGENT_ID)
-            stack.wechat = WeChatClient(f"{stack.rasa_url}/webhooks/wechat/webhook", secrets_["wechat_token"],
-                                        secrets_["wechat_key"], APP_ID, ACCOUNT)
-        yield a, b
+    # One after the other, with room to spare: two model loads at once on a
+    # busy two-core machine can take minutes.
+    a.start(timeout=START_TIMEOUT)
+    try:
+        b.start(timeout=START_TIMEOUT)
+        try:
+            for stack in (a, b):
+                # A fresh server's first turn loads lazily-built pieces; keep it out of the tests.
+                requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": "warm-up", "message": "加强针怎么打"}, timeout=120)
+                stack.wecom = WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", secrets_["wecom_token"],
+                                          secrets_["wecom_key"], CORP_ID, AGENT_ID)
+                stack.wechat = WeChatClient(f"{stack.rasa_url}/webhooks/wechat/webhook", secrets_["wechat_token"],
+                                            secrets_["wechat_key"], APP_ID, ACCOUNT)
+            yield a, b
+        finally:
+            b.stop()
+    finally:
+        a.stop()
 
 
 def user_turns(stack, sender: str) -> list:
