@@ -20,12 +20,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 NLU_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/sources/*' 2>/dev/null) \
 	$(wildcard data/dictionary/jieba/*) $(wildcard bot/rasa_ext/*.py) $(wildcard bot/text/*.py) $(wildcard data/dictionary/*.yml)
 
-.PHONY: help setup run shell test test-fast ingest model embedding-model index eval calibrate bench lock-app lock-rasa clean
+.PHONY: help setup run shell actions test test-fast ingest model embedding-model index eval calibrate bench lock-app lock-rasa clean
 
 help:
 	@echo "make run    - set up everything missing, then start the bot (Rasa :5005, actions :5055)"
 	@echo "make test   - set up everything missing, then run the whole test suite"
-	@echo "make shell  - chat with the bot in the terminal (rasa shell)"
+	@echo "make shell  - chat with the bot in the terminal (BOT_DEBUG=1: with answer metadata)"
 	@echo "make eval   - evaluate intent-only / retrieval-only / hybrid on eval/test.yml"
 	@echo "make bench  - retrieval latency, REST turn latency per configuration, 20-user load test"
 
@@ -33,7 +33,8 @@ $(APP_VENV)/.installed: requirements/app.lock requirements/app-nodeps.txt
 	rm -rf $(APP_VENV)
 	$(PY311) -m venv $(APP_VENV)
 	$(APP_VENV)/bin/pip install -q pip==24.3.1
-	$(APP_VENV)/bin/pip install -q -r requirements/app.lock
+	@echo "== installing the action/retrieval environment ($(APP_VENV), about 2 min) =="
+	$(APP_VENV)/bin/pip install --progress-bar on -r requirements/app.lock
 	$(APP_VENV)/bin/pip install -q --no-deps --ignore-requires-python -r requirements/app-nodeps.txt
 	touch $@
 
@@ -41,7 +42,8 @@ $(RASA_VENV)/.installed: requirements/rasa.lock
 	rm -rf $(RASA_VENV)
 	$(PY310) -m venv $(RASA_VENV)
 	$(RASA_VENV)/bin/pip install -q pip==24.3.1
-	$(RASA_VENV)/bin/pip install -q -r requirements/rasa.lock
+	@echo "== installing the Rasa environment ($(RASA_VENV), about 2 min) =="
+	$(RASA_VENV)/bin/pip install --progress-bar on -r requirements/rasa.lock
 	touch $@
 
 # Ingestion is deterministic, so regenerating committed files is harmless.
@@ -52,7 +54,8 @@ data/faq.yml data/articles.yml data/responses/faq.yml &: data/sources/sources.ym
 ingest: data/faq.yml
 
 $(MODEL): $(NLU_INPUTS) data/responses/faq.yml | $(RASA_VENV)/.installed
-	$(RASA) train --fixed-model-name vaccine-faq --out models --quiet
+	@echo "== training the Rasa model (about 5 min on 2 cores) =="
+	$(RASA) train --fixed-model-name vaccine-faq --out models
 	touch $@
 
 model: $(MODEL)
@@ -70,6 +73,11 @@ run: setup
 
 shell: setup
 	$(APP_PY) -m bot run --shell
+
+# The action server alone, on loopback, for plain `rasa shell` / `rasa run`
+# started by hand from the Rasa venv (endpoints.yml points at it).
+actions: setup
+	SANIC_HOST=127.0.0.1 OMP_NUM_THREADS=1 $(APP_PY) -m rasa_sdk --actions actions --port 5055
 
 test: setup
 	bash scripts/run-tests.sh

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.answering.buttons import (CHOOSE_FAQ_INTENT, FAQ_ID_ENTITY, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
+                                   parse_payload)
 from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService, process_service
+from bot.channels.options import last_bot_buttons, resolve_choice
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ def service() -> AnsweringService:
 # Small talk between a question and its follow-up (加强针怎么打 → 谢谢 → 那智飞的呢)
 # does not change what the follow-up continues.
 SMALL_TALK = {"greet", "thank", "goodbye", "bot_challenge", "capabilities"}
+# Nor do button presses: their text is a payload, not a question.
+BUTTON_INTENTS = {CHOOSE_FAQ_INTENT, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT, "feedback"}
 
 
 def previous_user_text(tracker: Tracker) -> Optional[str]:
@@ -45,9 +50,33 @@ def previous_user_text(tracker: Tracker) -> Optional[str]:
             seen_latest = True
             continue
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in SMALL_TALK:
+        if intent not in SMALL_TALK and intent not in BUTTON_INTENTS:
             return event.get("text")
     return None
+
+
+def current_topic(tracker: Tracker) -> Optional[str]:
+    """The FAQ the conversation is about: the topic slot when the dialogue
+    sets it, else the FAQ of the last answer (a passage id is "<faq>#s3")."""
+    topic = tracker.get_slot("topic_faq") if "topic_faq" in (tracker.slots or {}) else None
+    if topic:
+        return str(topic)
+    answered = tracker.get_slot("answer_id")
+    return str(answered).split("#", 1)[0] if answered else None
+
+
+def entity_value(tracker: Tracker, entity: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return value if isinstance(value, str) else None
+
+
+def typed_choice(tracker: Tracker) -> Tuple[Optional[str], Dict]:
+    """A typed "1" that no channel mapped (plain `rasa shell` uses Rasa's own
+    cmdline channel): the button it names among the bot's previous buttons."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    payload = resolve_choice((tracker.latest_message or {}).get("text"), last_bot_buttons(events[:last_user]))
+    return parse_payload(payload) if payload else (None, {})
 
 
 class ActionAnswer(Action):
@@ -57,12 +86,26 @@ class ActionAnswer(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
-        reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
+        intent = (message.get("intent") or {}).get("name")
+        faq_id = entity_value(tracker, FAQ_ID_ENTITY)
+        chosen, entities = typed_choice(tracker)
+        if chosen in (CHOOSE_FAQ_INTENT, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT):
+            intent, faq_id = chosen, entities.get(FAQ_ID_ENTITY)
+        # Button payloads name their intent outright (Rasa parses /intent{...}
+        # without NLU), so they are served directly, never re-decided.
+        if intent == CHOOSE_FAQ_INTENT:
+            reply = service().choose(faq_id)
+        elif intent == NONE_OF_THESE_INTENT:
+            reply = service().none_of_these()
+        elif intent == SHOW_FULL_ANSWER_INTENT:
+            reply = service().full_answer(current_topic(tracker))
+        else:
+            reply = service().answer(message.get("text") or "", message, previous_user_text(tracker), MODE)
         payload = {"answer": reply.metadata}
         if reply.text is not None:
-            dispatcher.utter_message(text=reply.text, json_message=payload)
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=payload)
         else:
-            dispatcher.utter_message(response=reply.response, json_message=payload)
+            dispatcher.utter_message(response=reply.response, buttons=reply.buttons, json_message=payload)
         for notice in reply.notices:
             dispatcher.utter_message(response=notice)
         return [SlotSet("answer_id", reply.metadata.get("answer_id"))]

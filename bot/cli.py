@@ -58,7 +58,8 @@ def cmd_run(args) -> int:
             return 1
     try:
         if args.shell:
-            print("starting the action server and `rasa shell` (type /stop to quit)...", flush=True)
+            print("starting the action server and the Rasa server for a terminal chat (about 30-60 s; "
+                  "BOT_DEBUG=1 also prints the answer metadata)...", flush=True)
             return stack.run_shell()
         print("starting the action server and the Rasa server (about 30-60 s)...", flush=True)
         stack.start()
@@ -135,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     ev = sub.add_parser("eval", help="compare intent-only, retrieval-only and hybrid on the held-out set")
-    ev.add_argument("--set", default="eval/test.yml")
+    ev.add_argument("--set", action="append", default=None,
+                    help="an evaluation set (repeatable; default: eval/test.yml and eval/holdout.yml)")
     ev.add_argument("--markdown", default=None, help="also write the report to this file")
     ev.set_defaults(func=cmd_eval)
 
@@ -147,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list] = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    # The build steps take minutes on a first run: say what they are doing.
+    verbose = args.command in ("build-model", "build-index")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     return args.func(args)

@@ -1,16 +1,17 @@
-"""Answer or decline, in three configurations:
+"""Answer, clarify or decline, in three configurations:
 
 - intent: the Rasa intent layer alone (answer when it chose a FAQ);
 - retrieval: retrieval alone (answer its top FAQ above a score threshold);
 - hybrid: both, weighed by the Combiner (bot/answering/combiner.py), which
-  estimates for each FAQ the probability that answering it is right.
+  estimates for each FAQ the probability that answering it is right. Below
+  its answer threshold it asks which FAQ was meant, or declines (Bands).
 
 All numbers live in settings/answering.yml and are fitted on eval/dev.yml
 (`python -m bot calibrate --write`), never on eval/test.yml.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Dict, Optional, Tuple
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from bot.answering.combiner import Combiner, feature_rows
 from bot.answering.evidence import RetrievalView, RetrievedFaq, best_hits
-from bot.answering.intent_view import IntentView
+from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, IntentView
 from bot.retrieval.passages import SENTENCE
 
 # Retrieved passages quoted as they are (single sentences and 2-sentence windows);
@@ -47,9 +48,36 @@ class Mode(str, Enum):
 
 
 @dataclass(frozen=True)
+class Bands:
+    """What the hybrid does below its answer threshold (combiner.threshold),
+    on the same scale: the combiner's P(right) of the most probable FAQ.
+
+    - P >= combiner.threshold: answer directly;
+    - clarify <= P < combiner.threshold: ask 您是想问…? with the likely FAQs;
+    - below: decline (12320), offering as 猜你想问 the FAQs with P >= suggest.
+
+    Out-of-scope evidence overrides both lower bands: when the question is
+    nearer the declined examples than any FAQ paraphrase by more than
+    `max_out_of_scope_lead`, or the intent layer says out_of_scope with at
+    least `out_of_scope_confidence`, the bot declines and offers nothing, so a
+    health near-miss (孕妇能打吗) never gets an FAQ that could read as its answer.
+    """
+
+    clarify: float = 1.01  # the default never clarifies: only calibrated settings enable it
+    suggest: float = 1.01
+    options: int = 3  # FAQs offered at most (clarify and 猜你想问)
+    max_out_of_scope_lead: float = 0.0
+    out_of_scope_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
 class Calibration:
     retrieval_only_threshold: float  # on the retrieval score (higher = more similar), for Mode.RETRIEVAL
     combiner: Combiner  # for Mode.HYBRID
+    bands: Bands = Bands()  # for Mode.HYBRID, below combiner.threshold
+    # Lead with one quoted sentence of the answer when it beats the answer's other
+    # sentences by at least this much (bot/answering/targeted.py); inf: never.
+    targeted_lead: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -60,6 +88,8 @@ class Decision:
     score: float = 0.0
     reason: str = ""
     scores: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)  # per FAQ, best first
+    # FAQ ids offered as buttons: the choices of a clarification, or a decline's 猜你想问.
+    options: Tuple[str, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -76,12 +106,16 @@ class Decision:
 
 
 def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],
-                reason: str, ranked=()) -> Decision:
+                reason: str, ranked=(), targeted_lead: float = float("inf")) -> Decision:
     hit = hits.get(faq_id)
     # Quote the sentence retrieval found only when the intent layer would not have
     # chosen this FAQ itself: then the sentence, not the headline answer, is what matched.
     if hit is not None and hit.passage_kind in PASSAGE_KINDS and intent.faq_choice != faq_id:
         return Decision(AnswerKind.PASSAGE, faq_id, hit, score, reason, tuple(ranked))
+    # A question aimed at one sentence of the answer gets that sentence first.
+    if hit is not None and hit.target is not None and hit.target.lead >= targeted_lead:
+        quote = replace(hit, passage_id=hit.target.passage_id, passage_kind=SENTENCE, passage_text=hit.target.text)
+        return Decision(AnswerKind.PASSAGE, faq_id, quote, score, reason + ", targeted", tuple(ranked))
     return Decision(AnswerKind.FAQ, faq_id, None, score, reason, tuple(ranked))
 
 
@@ -117,6 +151,29 @@ def decide(
     order = np.argsort(-probabilities, kind="stable")
     ranked = tuple((faq_ids[i], float(probabilities[i])) for i in order)
     fid, p = ranked[0]
-    if p < calibration.combiner.threshold:
-        return Decision(AnswerKind.DECLINE, reason=f"best {fid} P(right)={p:.2f} below threshold", score=p, scores=ranked)
-    return answer_with(fid, p, intent, hits, "hybrid", ranked)
+    if p >= calibration.combiner.threshold:
+        return answer_with(fid, p, intent, hits, "hybrid", ranked, calibration.targeted_lead)
+    return below_threshold(ranked, calibration.bands, out_of_scope_evidence(intent, retrieval, calibration.bands))
+
+
+def out_of_scope_evidence(intent: IntentView, retrieval: Optional[RetrievalView], bands: Bands) -> bool:
+    """Strong signs that the source does not cover the question at all."""
+    if intent.intent == OUT_OF_SCOPE_INTENT and intent.confidence >= bands.out_of_scope_confidence:
+        return True
+    return retrieval is not None and retrieval.out_of_scope_lead > bands.max_out_of_scope_lead
+
+
+def below_threshold(ranked: Tuple[Tuple[str, float], ...], bands: Bands, out_of_scope: bool) -> Decision:
+    """Clarify or decline, for a question whose best FAQ is not sure enough to answer."""
+    fid, p = ranked[0]
+    if out_of_scope:
+        return Decision(AnswerKind.DECLINE, reason=f"out-of-scope evidence; best {fid} P(right)={p:.2f}",
+                        score=p, scores=ranked)
+    if p >= bands.clarify:
+        # Two choices at least: one alone would be a yes/no question on a guess.
+        options = tuple(f for i, (f, q) in enumerate(ranked[:bands.options]) if i < 2 or q >= bands.suggest)
+        return Decision(AnswerKind.CLARIFY, reason=f"best {fid} P(right)={p:.2f}: clarify", score=p,
+                        scores=ranked, options=options)
+    suggestions = tuple(f for f, q in ranked[:bands.options] if q >= bands.suggest)
+    return Decision(AnswerKind.DECLINE, reason=f"best {fid} P(right)={p:.2f} below threshold", score=p,
+                    scores=ranked, options=suggestions)

@@ -6,6 +6,16 @@ from typing import Dict, Optional, Tuple
 
 
 @dataclass(frozen=True)
+class TargetedSentence:
+    """The single sentence of one FAQ answer that best matches the question."""
+
+    passage_id: str
+    text: str
+    score: float  # fused cosine+BM25, higher = more similar
+    lead: float  # over the answer's next-best sentence: how clearly this one is "the" sentence
+
+
+@dataclass(frozen=True)
 class RetrievedFaq:
     """Retrieval's view of one FAQ: its score and the passage that earned it."""
 
@@ -16,6 +26,7 @@ class RetrievedFaq:
     passage_text: str
     passage_score: float = 0.0  # fused cosine+BM25 of the passage
     question_score: float = 0.0  # cosine to the nearest training paraphrase of this FAQ
+    target: Optional[TargetedSentence] = None  # None when the answer has a single sentence
 
 
 @dataclass(frozen=True)

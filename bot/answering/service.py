@@ -6,20 +6,32 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Dict, List, Mapping, Optional
 
 from bot.answering.citation import Source
 from bot.answering.decide import AnswerKind, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView, RetrievedFaq
 from bot.answering.follow_up import contextual_query
-from bot.answering.intent_view import OUT_OF_SCOPE_INTENT, intent_view_from_parse
-from bot.answering.render import faq_source, render_faq_answer, render_passage_answer
+from bot.answering.buttons import (CHOOSE_FAQ_INTENT, NONE_OF_THESE, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
+                                   faq_buttons, feedback_buttons)
+from bot.answering.intent_view import intent_view_from_parse
+from bot.answering.render import (CLARIFY_TEXT, NO_TOPIC_TEXT, NONE_OF_THESE_TEXT, UNKNOWN_CHOICE_TEXT, faq_source,
+                                  render_decline, render_faq_answer, render_passage_answer)
 from bot.answering.settings import AnsweringSettings, load_answering_settings
+from bot.answering.targeted import targeted_sentences
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 
 logger = logging.getLogger(__name__)
 
 SEARCH_UNAVAILABLE = "utter_search_unavailable"
+
+
+class FullAnswerMode(str, Enum):
+    """How a text channel offers custom.answer.full_answer (CONTRACT.md)."""
+
+    ON_REQUEST = "on_request"  # a hint line; 全文 sends it
+    APPEND = "append"  # printed after the lead
 
 
 @dataclass
@@ -29,6 +41,7 @@ class Reply:
     decision: Decision
     text: Optional[str] = None
     response: Optional[str] = None
+    buttons: List[Dict[str, str]] = field(default_factory=list)  # Rasa buttons: {"title", "payload"}
     notices: List[str] = field(default_factory=list)  # further domain responses to utter after it
     metadata: Dict = field(default_factory=dict)
 
@@ -46,6 +59,7 @@ def retrieval_view(analysis) -> RetrievalView:
     kept for display is always the best passage from the article."""
     bank = analysis.bank
     per_faq = bank.per_faq if bank else {}
+    targets = targeted_sentences(getattr(analysis, "hits", ()))
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
@@ -55,6 +69,7 @@ def retrieval_view(analysis) -> RetrievalView:
             passage_text=fs.best.passage.text,
             passage_score=float(fs.score),
             question_score=per_faq.get(fs.faq_id, 0.0),
+            target=targets.get(fs.faq_id),
         )
         for fs in analysis.faqs
     )
@@ -121,28 +136,76 @@ class AnsweringService:
         # continues; for a follow-up only retrieval saw the whole question.
         effective = Mode.RETRIEVAL if mode is Mode.HYBRID and query != text and retrieved is not None else mode
         decision = decide(intent, retrieved, self.settings.calibration, effective)
-        reply = self._render(decision, intent.intent)
+        reply = self._render(decision)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
-        reply.metadata = {
-            "answer_id": decision.answer_id,
-            "kind": decision.kind.value,
+        reply.metadata.update({
             "intent": intent.intent,
             "confidence": round(decision.score if decision.answered else intent.confidence, 4),
-            "sources": [s.as_dict() for s in self._sources(decision)],
             "search_query": query if query != text else None,
             "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
-        }
+        })
         return reply
 
-    def _render(self, decision: Decision, intent_name: Optional[str]) -> Reply:
+    def choose(self, faq_id: Optional[str]) -> Reply:
+        """The user picked a FAQ (a clarification or 猜你想问 button): answer it
+        as it is, with no NLU and no threshold."""
+        if faq_id not in self.faqs:
+            reply = Reply(Decision(AnswerKind.DECLINE, reason=f"unknown choice {faq_id!r}"), text=UNKNOWN_CHOICE_TEXT)
+            reply.metadata = self._metadata(reply.decision)
+        else:
+            reply = self._render(Decision(AnswerKind.FAQ, faq_id, score=1.0, reason="chosen by the user"))
+        reply.metadata.update({"intent": CHOOSE_FAQ_INTENT, "confidence": 1.0})
+        return reply
+
+    def none_of_these(self) -> Reply:
+        """都不是: the decline with 12320, offering nothing more."""
+        decision = Decision(AnswerKind.DECLINE, reason="none of the offered questions")
+        reply = Reply(decision, text=NONE_OF_THESE_TEXT)
+        reply.metadata.update(self._metadata(decision), intent=NONE_OF_THESE_INTENT, confidence=1.0)
+        return reply
+
+    def full_answer(self, faq_id: Optional[str]) -> Reply:
+        """全文: the whole answer of the conversation's current topic."""
+        if faq_id not in self.faqs:
+            reply = Reply(Decision(AnswerKind.DECLINE, reason="no topic yet"), text=NO_TOPIC_TEXT)
+            reply.metadata.update(self._metadata(reply.decision))
+        else:
+            reply = self._render(Decision(AnswerKind.FAQ, faq_id, score=1.0, reason="full answer requested"))
+        reply.metadata.update({"intent": SHOW_FULL_ANSWER_INTENT, "confidence": 1.0})
+        return reply
+
+    def _render(self, decision: Decision) -> Reply:
+        questions = {fid: faq.question for fid, faq in self.faqs.items()}
         if decision.kind is AnswerKind.FAQ:
-            return Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]))
-        if decision.kind is AnswerKind.PASSAGE:
-            return Reply(decision, text=render_passage_answer(decision.passage.passage_text,
-                                                              self._sources(decision)[0]))
-        response = "utter_out_of_scope" if intent_name == OUT_OF_SCOPE_INTENT else "utter_default"
-        return Reply(decision, response=response)
+            reply = Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]), buttons=feedback_buttons())
+        elif decision.kind is AnswerKind.PASSAGE:
+            reply = Reply(decision, text=render_passage_answer(decision.passage.passage_text,
+                                                               self._sources(decision)[0]),
+                          buttons=feedback_buttons())
+        elif decision.kind is AnswerKind.CLARIFY:
+            reply = Reply(decision, text=CLARIFY_TEXT,
+                          buttons=faq_buttons(decision.options, questions) + [dict(NONE_OF_THESE)])
+        else:
+            suggestions = faq_buttons(decision.options, questions)
+            reply = Reply(decision, text=render_decline(bool(suggestions)), buttons=suggestions)
+        reply.metadata = self._metadata(decision)
+        return reply
+
+    def _metadata(self, decision: Decision) -> Dict:
+        metadata = {
+            "answer_id": decision.answer_id,
+            "kind": decision.kind.value,
+            "sources": [s.as_dict() for s in self._sources(decision)],
+        }
+        if decision.options:
+            metadata["options"] = list(decision.options)
+        if decision.kind is AnswerKind.PASSAGE and decision.faq_id in self.faqs:
+            # The quote leads; the whole answer stays one tap (or 全文) away.
+            metadata["lead"] = [decision.passage.passage_text]
+            metadata["full_answer"] = render_faq_answer(self.faqs[decision.faq_id])
+            metadata["full_answer_mode"] = FullAnswerMode.ON_REQUEST.value
+        return metadata
 
     def _sources(self, decision: Decision) -> List[Source]:
         if not decision.answered or decision.faq_id not in self.faqs:

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from bot.answering.combiner import FEATURES, Combiner
-from bot.answering.decide import Calibration
+from bot.answering.decide import Bands, Calibration
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "settings" / "answering.yml"
@@ -30,6 +30,24 @@ def _number(raw: dict, key: str, where: str) -> float:
     return float(value)
 
 
+_BAND_NUMBERS = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence")
+
+
+def _bands(raw, where: str) -> Bands:
+    if raw is None:
+        return Bands()
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{where}: 'bands' must be a mapping")
+    unknown = sorted(set(raw) - set(_BAND_NUMBERS) - {"options"})
+    if unknown:
+        raise SettingsError(f"{where}: unknown bands setting(s) {', '.join(map(str, unknown))}")
+    values = {name: _number(raw, name, f"{where} bands") for name in _BAND_NUMBERS if name in raw}
+    options = raw.get("options", Bands.options)
+    if isinstance(options, bool) or not isinstance(options, int) or not 2 <= options <= 5:
+        raise SettingsError(f"{where}: bands.options must be a whole number from 2 to 5, got {options!r}")
+    return Bands(options=options, **values)
+
+
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
@@ -48,6 +66,8 @@ def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
             bias=_number(combiner, "bias", f"{path} combiner"),
             threshold=_number(combiner, "threshold", f"{path} combiner"),
         ),
+        bands=_bands(raw.get("bands"), str(path)),
+        targeted_lead=_number(raw, "targeted_lead", str(path)) if "targeted_lead" in raw else float("inf"),
     )
     follow = raw.get("follow_up_max_chars", 12)
     if isinstance(follow, bool) or not isinstance(follow, int) or follow < 0:

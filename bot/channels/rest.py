@@ -3,6 +3,8 @@
 Rasa's own RestInput answers malformed JSON with a server error and accepts
 any size and type of `message`. This subclass checks the request first and
 answers bad input with a 4xx and a clear message, before it reaches the bot.
+It also maps a typed option number to the button it names (bot/channels/choices.py),
+so `make shell` and other text-only REST clients can answer a clarification.
 Loaded by the Rasa server (credentials.yml).
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.choices import with_choice
 from bot.channels.rest_checks import check_rest_payload
 
 
@@ -34,6 +37,10 @@ class GuardedRestInput(RestInput):
             payload, rejection = check_rest_payload(request.content_type, request.body)
             if rejection is not None:
                 return response.json(rejection.as_dict(), status=rejection.status)
+            # A bare "1" (or a button title) typed after buttons means that
+            # button: send its payload, which Rasa parses without NLU.
+            agent = getattr(request.app.ctx, "agent", None)
+            payload["message"] = await with_choice(agent, payload["sender"], payload["message"])
             # Later handlers read request.json: hand them the cleaned message.
             request.parsed_json = payload
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class Analysis:
 
     faqs: list[FaqScore]  # best first, as search_faq
     bank: BankMatch | None  # similarity to the training paraphrases, when a question bank is loaded
+    # Every passage's hit, in passage order: lets answering pick the sentence
+    # inside an answer that a question targets (bot/answering/targeted.py).
+    hits: list[Hit] = dataclasses.field(default_factory=list)
 
 
 class Retriever:
@@ -111,11 +115,12 @@ class Retriever:
         if not text:
             return Analysis([], None)
         vector = self.encoder.encode_queries([text])[0]
-        faqs = self._rank_faqs(self._score_all(query, vector))
+        hits = self._score_all(query, vector)
+        faqs = self._rank_faqs(hits)
         bank = None
         if self.bank_index is not None and self.bank_keys:
             bank = match(self.bank_keys, self.bank_index.cosine_all(vector))
-        return Analysis(faqs, bank)
+        return Analysis(faqs, bank, hits)
 
     @staticmethod
     def _rank_faqs(hits: list[Hit]) -> list[FaqScore]:

@@ -15,6 +15,8 @@ class Turn:
     custom: List[dict] = field(default_factory=list)
     intent: Optional[str] = None
     confidence: Optional[float] = None
+    buttons: List[dict] = field(default_factory=list)  # every {"title", "payload"} the bot offered
+    messages: List[dict] = field(default_factory=list)  # the REST channel's raw messages
 
     @property
     def answer(self) -> dict:
@@ -38,20 +40,26 @@ class BotClient:
         except requests.RequestException:
             return False
 
-    def send(self, sender: str, text: str) -> Turn:
+    def exchange(self, sender: str, text: str) -> List[dict]:
+        """The REST channel's messages for one user message (raises on a 4xx/5xx)."""
         resp = self._http.post(
             f"{self.base_url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
             timeout=self.timeout,
         )
         resp.raise_for_status()
-        texts, custom = [], []
-        for message in resp.json():
+        return resp.json()
+
+    def send(self, sender: str, text: str) -> Turn:
+        messages = self.exchange(sender, text)
+        texts, custom, buttons = [], [], []
+        for message in messages:
             if message.get("text"):
                 texts.append(message["text"])
             if message.get("custom") is not None:
                 custom.append(message["custom"])
-        turn = Turn(question=text, reply="\n".join(texts), custom=custom)
+            buttons += message.get("buttons") or []
+        turn = Turn(question=text, reply="\n".join(texts), custom=custom, buttons=buttons, messages=messages)
         if self.auth_token:
             self._add_intent(turn, sender)
         return turn

@@ -19,12 +19,18 @@ from pathlib import Path
 from typing import List, Optional
 
 import requests
+import yaml
 
 from bot.paths import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RUN_DIR = PROJECT_ROOT / ".cache" / "run"
+# The action server's webhook has no authentication of its own, so it listens
+# on loopback unless a deployment says otherwise (e.g. BOT_ACTIONS_HOST=0.0.0.0
+# in a container whose port only the Rasa server can reach).
+ACTIONS_HOST_ENV = "BOT_ACTIONS_HOST"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "vaccine-faq.tar.gz"
 RASA_MAX_BODY_BYTES = 256 * 1024
 DEFAULT_WEB_PORT = 8000
@@ -127,30 +133,52 @@ class Stack:
     def start_action_server(self) -> subprocess.Popen:
         if _port_open(self.host, self.actions_port):
             raise StackError(f"port {self.actions_port} is already in use; stop what runs there or pick another port")
+        # rasa_sdk has no --interface option; it binds to SANIC_HOST (default 0.0.0.0).
+        bind = os.environ.get(ACTIONS_HOST_ENV) or self.host
         return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                       "--port", str(self.actions_port)])
+                                       "--port", str(self.actions_port)], {"SANIC_HOST": bind})
+
+    def endpoints_file(self) -> Path:
+        """The endpoints file Rasa is started with: `self.endpoints` with this
+        stack's action server URL and SQLite file filled in. Values given as
+        ${VAR} (endpoints.scale-out.yml) stay for Rasa to read from the environment."""
+        source = PROJECT_ROOT / self.endpoints
+        config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        action = config.get("action_endpoint") or {}
+        if not str(action.get("url", "")).startswith("${"):
+            config["action_endpoint"] = {**action, "url": f"{self.actions_url}/webhook"}
+        store = config.get("tracker_store") or {}
+        if store.get("dialect") == "sqlite" and not str(store.get("db", "")).startswith("${"):
+            config["tracker_store"] = {**store, "db": str(self.tracker_db)}
+        RUN_DIR.mkdir(parents=True, exist_ok=True)
+        target = RUN_DIR / f"endpoints-{self.rasa_port}.yml"
+        target.write_text(f"# Written by bot/serving/stack.py from {self.endpoints}; do not edit.\n"
+                          + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return target
 
     def _rasa_env(self) -> dict:
-        """What endpoints.yml and the Rasa server read from the environment."""
+        """What the Rasa server reads from the environment."""
         if not RASA_BIN.exists():
             raise StackError(f"{RASA_BIN} is missing; run `make setup`")
         if not self.model.exists():
             raise StackError(f"trained model {self.model} is missing; run `make model`")
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         return {
-            "BOT_TRACKER_DB": str(self.tracker_db),
             # Sanic refuses bigger bodies with 413 before any handler runs; the
             # public channels need a few KB at most.
             "SANIC_REQUEST_MAX_SIZE": str(RASA_MAX_BODY_BYTES),
         }
 
     def run_shell(self) -> int:
-        """`rasa shell` in this terminal, with the action server behind it."""
-        env = {**base_env(), "RASA_ACTIONS_URL": f"{self.actions_url}/webhook", **self._rasa_env()}
-        self.start_action_server()
-        self.wait_ready(only_actions=True)
-        return subprocess.call([str(RASA_BIN), "shell", "--model", str(self.model),
-                                "--endpoints", str(self.endpoints)], cwd=PROJECT_ROOT, env=env)
+        """A terminal chat (bot/serving/shell.py) over the guarded REST channel,
+        with both servers behind it; metadata only with BOT_DEBUG=1."""
+        from bot.serving.client import BotClient
+        from bot.serving.shell import _read_line, chat, debug_enabled
+
+        self.web_port = None  # a terminal chat needs no demo page
+        self.start()
+        chat(BotClient(self.rasa_url), sys.stdout, _read_line, debug=debug_enabled())
+        return 0
 
     def start_rasa_server(self) -> subprocess.Popen:
         rasa_env = self._rasa_env()
@@ -159,7 +187,7 @@ class Stack:
         return self._spawn("rasa", [
             str(RASA_BIN), "run", "--model", str(self.model), "--port", str(self.rasa_port),
             "--interface", self.host,
-            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints),
+            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints_file()),
             # The HTTP API (trackers, parse) is only open to holders of this run's token.
             "--enable-api", f"--auth-token={self.auth_token}",
             # Browsers may call the REST channel only from these pages (the web widget).

@@ -125,3 +125,73 @@ class TestRealService:
         reply = service.answer("加强针怎么打", parses["加强针怎么打"])
         assert reply.decision.faq_id == "booster_schedule"
         assert reply.notices == ["utter_search_unavailable"] and reply.metadata["retrieval"] == "unavailable"
+
+
+class RecordingService:
+    def __init__(self):
+        self.calls = []
+
+    def _reply(self):
+        return Reply(Decision(AnswerKind.FAQ, "x"), text="t", buttons=[{"title": "有用", "payload": "/feedback"}],
+                     metadata={"answer_id": "x"})
+
+    def choose(self, faq_id):
+        self.calls.append(("choose", faq_id))
+        return self._reply()
+
+    def none_of_these(self):
+        self.calls.append(("none",))
+        return self._reply()
+
+    def full_answer(self, faq_id):
+        self.calls.append(("full", faq_id))
+        return self._reply()
+
+
+def button_tracker(intent, entities=(), slots=None):
+    latest = {"text": f"/{intent}", "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities)}
+    return Tracker("u1", slots or {}, latest, [{"event": "user", "text": f"/{intent}"}], False, None, {},
+                   "action_listen")
+
+
+@pytest.mark.parametrize("intent, entities, slots, call", [
+    ("choose_faq", [{"entity": "faq_id", "value": "booster_target"}], {}, ("choose", "booster_target")),
+    ("choose_faq", [], {}, ("choose", None)),
+    ("none_of_these", [], {}, ("none",)),
+    ("show_full_answer", [], {"answer_id": "booster_schedule#s3"}, ("full", "booster_schedule")),
+    ("show_full_answer", [], {"answer_id": "x", "topic_faq": "eligibility"}, ("full", "eligibility")),
+])
+def test_button_intents_are_served_without_deciding_again(monkeypatch, intent, entities, slots, call):
+    recording = RecordingService()
+    monkeypatch.setattr(answer_module, "service", lambda: recording)
+    dispatcher = CollectingDispatcher()
+    ActionAnswer().run(dispatcher, button_tracker(intent, entities, slots), {})
+    assert recording.calls == [call]
+    assert dispatcher.messages[0]["buttons"] == [{"title": "有用", "payload": "/feedback"}]
+
+
+def test_a_number_typed_where_no_channel_mapped_it_picks_the_offered_faq(monkeypatch):
+    """Plain `rasa shell` (Rasa's cmdline channel) hands "2" to NLU as text."""
+    recording = RecordingService()
+    monkeypatch.setattr(answer_module, "service", lambda: recording)
+    buttons = [{"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
+               {"title": "加强针的接种对象有哪些人？", "payload": '/choose_faq{"faq_id":"booster_target"}'},
+               {"title": "都不是", "payload": "/none_of_these"}]
+    events = [{"event": "user", "text": "加强"}, {"event": "bot", "text": "您是想问", "data": {"buttons": buttons}},
+              {"event": "user", "text": "2"}]
+    latest = {"text": "2", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
+    t = Tracker("u1", {}, latest, events, False, None, {}, "action_listen")
+    ActionAnswer().run(CollectingDispatcher(), t, {})
+    assert recording.calls == [("choose", "booster_target")]
+    t = Tracker("u1", {}, dict(latest, text="3"), events[:-1] + [{"event": "user", "text": "3"}], False, None, {},
+                "action_listen")
+    ActionAnswer().run(CollectingDispatcher(), t, {})
+    assert recording.calls[-1] == ("none",)
+
+
+def test_payload_parsing():
+    from bot.answering.buttons import choose_faq_payload, parse_payload
+
+    assert parse_payload(choose_faq_payload("booster_target")) == ("choose_faq", {"faq_id": "booster_target"})
+    assert parse_payload("/none_of_these") == ("none_of_these", {})
+    assert parse_payload("/choose_faq{oops") == (None, {}) and parse_payload("1") == (None, {})

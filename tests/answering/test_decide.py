@@ -1,7 +1,7 @@
 import numpy as np
 
 from bot.answering.combiner import FEATURES, Combiner, feature_rows, fit_logistic
-from bot.answering.decide import Calibration, Mode, decide
+from bot.answering.decide import AnswerKind, Bands, Calibration, Mode, below_threshold, decide, out_of_scope_evidence
 from bot.answering.evidence import RetrievalView, RetrievedFaq
 from bot.answering.intent_view import IntentView, intent_view_from_parse
 from bot.answering.settings import load_answering_settings
@@ -120,3 +120,53 @@ def test_logistic_fit_learns_a_separable_rule():
     labels = (rows[:, 4] > 0).astype(float)  # only question_score matters
     weights, bias = fit_logistic(rows, labels)
     assert weights["question_score"] > 3 * max(abs(v) for k, v in weights.items() if k != "question_score")
+
+
+BANDS = Bands(clarify=0.3, suggest=0.1, options=3, max_out_of_scope_lead=0.0)
+BANDED = Calibration(retrieval_only_threshold=0.9, combiner=COMBINER, bands=BANDS)
+
+
+def ranked(*pairs):
+    return tuple(pairs)
+
+
+def test_bands_answer_clarify_and_decline_in_order_of_p():
+    scores = ranked(("booster_schedule", 0.2), ("booster_target", 0.15), ("booster_concept", 0.12), ("x", 0.01))
+    clarify = below_threshold((("booster_schedule", 0.4),) + scores[1:], BANDS, out_of_scope=False)
+    assert clarify.kind is AnswerKind.CLARIFY and not clarify.answered and clarify.answer_id is None
+    assert clarify.options == ("booster_schedule", "booster_target", "booster_concept")
+    decline = below_threshold(scores, BANDS, out_of_scope=False)
+    assert decline.kind is AnswerKind.DECLINE and decline.options == ("booster_schedule", "booster_target",
+                                                                     "booster_concept")
+    weak = below_threshold(ranked(("a", 0.05), ("b", 0.01)), BANDS, out_of_scope=False)
+    assert weak.kind is AnswerKind.DECLINE and weak.options == ()
+
+
+def test_clarification_offers_two_choices_at_least_and_drops_weak_thirds():
+    d = below_threshold(ranked(("a", 0.5), ("b", 0.02), ("c", 0.01)), BANDS, out_of_scope=False)
+    assert d.kind is AnswerKind.CLARIFY and d.options == ("a", "b")
+
+
+def test_out_of_scope_evidence_declines_and_offers_nothing():
+    d = below_threshold(ranked(("eligibility", 0.6), ("vaccine_types", 0.3)), BANDS, out_of_scope=True)
+    assert d.kind is AnswerKind.DECLINE and d.options == ()
+    view = IntentView("nlu_fallback", 0.5, 0.0, ())
+    assert out_of_scope_evidence(view, found(hit("eligibility", 0.9), lead=0.02), BANDS)
+    assert not out_of_scope_evidence(view, found(hit("eligibility", 0.9), lead=-0.02), BANDS)
+    assert out_of_scope_evidence(IntentView("out_of_scope", 0.8, 0.1, ()), found(lead=-0.2), BANDS)
+    assert not out_of_scope_evidence(IntentView("out_of_scope", 0.3, 0.1, ()), None, BANDS)
+
+
+def test_hybrid_clarifies_between_answer_and_decline():
+    view = IntentView("nlu_fallback", 0.5, 0.0, ())
+    # P(right) for these rows under COMBINER falls between 0.3 and 0.5.
+    probe = decide(view, found(hit("eligibility", 0.92), hit("vaccine_types", 0.9)), CAL)
+    assert not probe.answered
+    d = decide(view, found(hit("eligibility", 0.92), hit("vaccine_types", 0.9)),
+               Calibration(0.9, COMBINER, Bands(clarify=probe.score - 0.01, suggest=0.0)))
+    assert d.kind is AnswerKind.CLARIFY and d.options[0] == "eligibility" and len(d.options) >= 2
+
+
+def test_default_bands_never_clarify():
+    d = below_threshold(ranked(("a", 0.99), ("b", 0.9)), Bands(), out_of_scope=False)
+    assert d.kind is AnswerKind.DECLINE and d.options == ()

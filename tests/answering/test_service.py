@@ -43,3 +43,52 @@ def test_service_reads_the_knowledge_base_it_is_given(faqs):
                                           {"intent_response_key": "faq/booster_schedule", "confidence": 0.97}]}}})
     assert reply.decision.kind is AnswerKind.FAQ and reply.metadata["kind"] == "faq"
     assert reply.metadata["answer_id"] == "booster_schedule" and reply.metadata["retrieval"] == "unavailable"
+
+
+@pytest.fixture
+def offline(faqs):
+    """The real service over the committed FAQs, with retrieval unavailable."""
+    return AnsweringService(KnowledgeBase(tuple(faqs)), load_answering_settings(), retriever_factory=lambda: None)
+
+
+def test_clarification_states_no_fact_and_offers_the_questions(offline):
+    from bot.answering.decide import Decision
+    from bot.answering.render import CLARIFY_TEXT
+
+    reply = offline._render(Decision(AnswerKind.CLARIFY, options=("booster_schedule", "booster_target")))
+    assert reply.text == CLARIFY_TEXT and "【来源】" not in reply.text
+    assert [b["title"] for b in reply.buttons] == ["加强针怎么打？", "加强针的接种对象有哪些人？", "都不是"]
+    assert reply.buttons[0]["payload"] == '/choose_faq{"faq_id":"booster_schedule"}'
+    assert reply.buttons[-1]["payload"] == "/none_of_these"
+    assert reply.metadata["kind"] == "clarify" and reply.metadata["options"] == ["booster_schedule", "booster_target"]
+    assert reply.metadata["answer_id"] is None and reply.metadata["sources"] == []
+
+
+def test_decline_says_not_covered_and_12320_and_suggests_as_other_questions(offline):
+    from bot.answering.decide import Decision
+    from bot.answering.render import NOT_COVERED_TEXT, SUGGESTIONS_TEXT
+
+    bare = offline._render(Decision(AnswerKind.DECLINE))
+    assert bare.text == NOT_COVERED_TEXT and "12320" in bare.text and bare.buttons == []
+    offered = offline._render(Decision(AnswerKind.DECLINE, options=("eligibility",)))
+    assert offered.text.endswith(SUGGESTIONS_TEXT) and "其他问题" in offered.text
+    assert offered.buttons == [{"title": "哪些人群可以接种新冠病毒疫苗？",
+                                "payload": '/choose_faq{"faq_id":"eligibility"}'}]
+
+
+def test_direct_answers_end_with_the_feedback_buttons(offline):
+    reply = offline.choose("vaccine_types")
+    assert reply.decision.kind is AnswerKind.FAQ and "灭活疫苗" in reply.text and "【来源】" in reply.text
+    assert [b["payload"] for b in reply.buttons[-2:]] == ['/feedback{"value":"useful"}', '/feedback{"value":"useless"}']
+    assert [b["title"] for b in reply.buttons[-2:]] == ["有用", "没用"]
+    assert reply.metadata["answer_id"] == "vaccine_types" and reply.metadata["intent"] == "choose_faq"
+
+
+def test_button_replies_fail_clearly_on_stale_input(offline):
+    stale = offline.choose("no_such_faq")
+    assert not stale.decision.answered and "失效" in stale.text and stale.metadata["kind"] == "decline"
+    assert "请先" in offline.full_answer(None).text
+    none = offline.none_of_these()
+    assert "12320" in none.text and none.buttons == [] and none.metadata["kind"] == "decline"
+    full = offline.full_answer("booster_schedule")
+    assert full.text.startswith("新冠病毒疫苗加强免疫方式有两种") and full.metadata["kind"] == "faq"

@@ -19,7 +19,9 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
+from bot.channels.choices import with_choice
 from bot.channels.dedup import MemorySeenStore, SeenStore, load_store
+from bot.channels.options import text_channel_replies
 from bot.channels.splitting import split_text
 from bot.channels.wecom.api import WeComApi
 from bot.channels.wecom.messages import TEXT_LIMIT_BYTES, canned_reply
@@ -59,6 +61,7 @@ class WeComInput(InputChannel):
         self.settings = settings
         self._tasks: Set[asyncio.Task] = set()
         self._welcomed = MemorySeenStore(ttl=WELCOME_INTERVAL_SECONDS)
+        self._agent: Any = None  # the Rasa agent, seen on the first callback
         if settings is None:
             return
         self.crypto = WxCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
@@ -155,6 +158,8 @@ class WeComInput(InputChannel):
         except MalformedMessage as exc:
             return _refuse(400, f"inner message: {exc}")
 
+        # The tracker store, to read which options a typed "1" refers to.
+        self._agent = getattr(request.app.ctx, "agent", None)
         if not await self.seen.first_seen(message.dedup_key):
             logger.info("WeCom delivery %s seen before; not answering again", message.dedup_key)
             return response.text("")
@@ -185,19 +190,13 @@ class WeComInput(InputChannel):
     async def _ask_bot(self, message: IncomingMessage,
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[str]:
         collector = CollectingOutputChannel()
+        sender = SENDER_PREFIX + message.from_user
+        text = await with_choice(getattr(self, "_agent", None), sender, message.content.strip())
         await on_new_message(UserMessage(
-            message.content.strip(), collector, SENDER_PREFIX + message.from_user,
+            text, collector, sender,
             input_channel=self.name(),
             metadata={"wecom": {"msg_id": message.msg_id, "agent_id": message.agent_id}},
         ))
-        texts = []
-        for sent in collector.messages:
-            # The answer's `custom` payload (answer ids, sources) is for API
-            # clients; the source line a member needs is already in the text.
-            lines = [sent["text"]] if sent.get("text") else []
-            for number, button in enumerate(sent.get("buttons") or [], start=1):
-                if button.get("title"):
-                    lines.append(f"{number}. {button['title']}")
-            if lines:
-                texts.append("\n".join(lines))
-        return texts
+        # Buttons become numbered lines; the answer's `custom` payload only
+        # decides how a full answer is offered (the source line is in the text).
+        return text_channel_replies(collector.messages)

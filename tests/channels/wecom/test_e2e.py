@@ -42,9 +42,12 @@ def wecom_stack(fake_api):
            "WECOM_AGENT_ID": str(AGENT_ID), "WECOM_SECRET": fake_api.secret, "WECOM_API_BASE": fake_api.url}
     stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs",
                   extra_env=env)
-    with stack:
+    stack.start(timeout=600)  # a busy two-core machine can take minutes to load the model
+    try:
         stack.wecom = WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", token, aes_key, CORP_ID, AGENT_ID)
         yield stack
+    finally:
+        stack.stop()
 
 
 @pytest.fixture
@@ -252,3 +255,17 @@ def test_channel_stays_off_without_its_settings(stack):
         assert requests.get(f"{stack.rasa_url}/webhooks/wechat/", timeout=5).json()["enabled"] is False
         assert requests.post(f"{stack.rasa_url}/webhooks/wechat/webhook", data=b"<xml/>",
                              timeout=5).status_code == 404
+
+
+def test_options_are_numbered_and_a_typed_number_picks_one(wecom, fake_api):
+    from tests.e2e.test_clarify import CLARIFIED
+
+    user = new_user()
+    wecom.text(user, CLARIFIED, new_msg_id())
+    asked = wait_reply(fake_api, user)
+    assert "1. " in asked and "回复数字即可选择" in asked and SOURCE not in asked
+    before = len(fake_api.sends_to(user))
+    wecom.text(user, "1", new_msg_id())
+    assert fake_api.wait_for(lambda: len(fake_api.sends_to(user)) > before, 20)
+    time.sleep(0.5)
+    assert SOURCE in "\n".join(contents(fake_api, user)[before:])

@@ -1,0 +1,42 @@
+"""Targeted answers: the sentence a question aims at (bot/answering/targeted.py)."""
+from bot.answering.decide import AnswerKind, answer_with
+from bot.answering.evidence import RetrievedFaq, TargetedSentence
+from bot.answering.intent_view import IntentView
+from bot.answering.targeted import targeted_sentences
+from bot.retrieval.hybrid import Hit
+from bot.retrieval.passages import FAQ_QUESTION, SENTENCE, Passage
+
+
+def passage(pid, kind, text, faq_id="vaccine_types", count=1):
+    return Passage(pid, kind, text, faq_id, "a", "t", "n", "2022-05", (0, 1), count)
+
+
+def hit(p, score):
+    return Hit(p, score, score, 0.0, 0.0)
+
+
+def test_best_single_sentence_and_its_lead_per_faq():
+    hits = [
+        hit(passage("vaccine_types#q", FAQ_QUESTION, "我市有哪些新冠病毒疫苗可选择接种？"), 0.95),
+        hit(passage("vaccine_types#s0", SENTENCE, "我市现有3种不同技术路线的新冠病毒疫苗。"), 0.80),
+        hit(passage("vaccine_types#s1", SENTENCE, "一是……科兴中维的灭活疫苗；……"), 0.88),
+        hit(passage("vaccine_types#w2-0", SENTENCE, "我市现有3种……灭活疫苗；……", count=2), 0.93),
+        hit(passage("booster_target#s0", SENTENCE, "只有一句。", faq_id="booster_target"), 0.9),
+        hit(passage("intro#s0", SENTENCE, "本报讯……", faq_id=None), 0.99),
+    ]
+    found = targeted_sentences(hits)
+    assert set(found) == {"vaccine_types"}  # one-sentence answers and intro text have nothing to target
+    target = found["vaccine_types"]
+    assert target.passage_id == "vaccine_types#s1" and abs(target.lead - 0.08) < 1e-9
+
+
+def test_a_clear_target_is_quoted_and_a_weak_one_is_not():
+    target = TargetedSentence("vaccine_types#s1", "一是……科兴中维的灭活疫苗；……", 0.88, 0.06)
+    found = RetrievedFaq("vaccine_types", 0.95, "vaccine_types#q", FAQ_QUESTION, "我市有哪些……？", target=target)
+    view = IntentView("faq", 0.99, 0.99, (("vaccine_types", 0.98),))
+    quoted = answer_with("vaccine_types", 0.97, view, {"vaccine_types": found}, "hybrid", (), targeted_lead=0.05)
+    assert quoted.kind is AnswerKind.PASSAGE and quoted.passage.passage_text == target.text
+    assert quoted.answer_id == "vaccine_types#s1"
+    whole = answer_with("vaccine_types", 0.97, view, {"vaccine_types": found}, "hybrid", (), targeted_lead=0.07)
+    assert whole.kind is AnswerKind.FAQ
+    assert answer_with("vaccine_types", 0.97, view, {"vaccine_types": found}, "hybrid").kind is AnswerKind.FAQ
