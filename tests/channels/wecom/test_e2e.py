@@ -136,7 +136,7 @@ def test_token_is_refreshed_when_the_api_says_42001_once(wecom, fake_api):
     fetched = len(fake_api.token_requests)
     fake_api.fail_next_send(42001)
     user = new_user()
-    wecom.text(user, "我们这有哪几种疫苗可以打", new_msg_id())
+    wecom.text(user, "加强针怎么打", new_msg_id())
     assert SOURCE in wait_reply(fake_api, user)
     assert len(fake_api.token_requests) == fetched + 1
 
