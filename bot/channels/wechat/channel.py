@@ -25,9 +25,10 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
-from bot.channels.conversation import knows_intent, latest_buttons, record_bot_message
+from bot.channels.choices import with_choice
+from bot.channels.conversation import knows_intent, record_bot_message
 from bot.channels.dedup import SeenStore, load_store
-from bot.channels.options import resolve_choice, text_channel_replies
+from bot.channels.options import text_channel_replies
 from bot.channels.splitting import split_text
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.replies import (NO_REPLY, TEXT_LIMIT_BYTES, TROUBLE_REPLY, canned_reply,
@@ -230,10 +231,9 @@ class WeChatInput(InputChannel):
 
     async def _ask_bot(self, message: IncomingMessage, text: str, agent: Any, sender_id: str,
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Replies:
-        payload = resolve_choice(text, await latest_buttons(agent, sender_id))
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(
-            payload or text, collector, sender_id, input_channel=self.name(),
+            await with_choice(agent, sender_id, text), collector, sender_id, input_channel=self.name(),
             metadata={"wechat": {"msg_id": message.msg_id}},
         ))
         return text_channel_replies(collector.messages)

@@ -53,18 +53,21 @@ def wechat_stack(fake_api, tmp_path_factory):
     actions.start_action_server()
     proxy = None
     try:
-        actions.wait_ready(only_actions=True)
+        actions.wait_ready(timeout=600, only_actions=True)
         proxy = SlowProxy(actions.actions_url).start()
         stack = Stack(rasa_port=rasa_port, actions_port=proxy.port, start_actions=False, log_dir=LOG_DIR,
                       extra_env=env, tracker_db=tmp_path_factory.mktemp("wechat") / "conversations.db")
-        with stack:
+        stack.start(timeout=600)  # a busy two-core machine can take minutes to load the model
+        try:
             stack.proxy = proxy
             stack.wechat = WeChatClient(f"{stack.rasa_url}/webhooks/wechat/webhook", token, aes_key, APP_ID,
                                         ACCOUNT)
             # The first turn of a fresh server loads lazily-built pieces; keep it out of the timings.
             requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                          json={"sender": "warm-up", "message": "加强针怎么打"}, timeout=60)
+                          json={"sender": "warm-up", "message": "加强针怎么打"}, timeout=120)
             yield stack
+        finally:
+            stack.stop()
     finally:
         if proxy is not None:
             proxy.stop()
@@ -103,6 +106,17 @@ def user_turns(stack, openid: str) -> list:
 
 def sent_texts(fake: FakeWeChatApi, openid: str) -> list:
     return [send["body"]["text"]["content"] for send in fake.sends_to(openid)]
+
+
+def delivered(reply, fake: FakeWeChatApi, openid: str) -> str:
+    """The answer, whichever way it went: passively, or (a turn slower than the
+    deadline on a busy machine) through the API. Only the passive test and the
+    slow-turn tests care which."""
+    if reply.content is not None:
+        return reply.content
+    assert reply.raw == b"success", reply.raw[:200]
+    assert fake.wait_for(lambda: fake.sends_to(openid), timeout=30), "no answer either way"
+    return "\n".join(sent_texts(fake, openid))
 
 
 # --- URL verification -------------------------------------------------------------
@@ -174,10 +188,10 @@ def test_a_repeated_msg_id_is_answered_once(wechat_stack, wechat, fake_api):
     plain = wechat_message_xml(ACCOUNT, user, "text", content="加强针的接种对象是谁", msg_id=msg_id)
     first = wechat.post_plain(plain, user)
     again = wechat.post_plain(plain, user)
-    assert SOURCE in (first.content or "")
     assert again.raw == b"success"
+    assert SOURCE in delivered(first, fake_api, user)
     time.sleep(1)
-    assert fake_api.sends_to(user) == []
+    assert len(sent_texts(fake_api, user)) == (0 if first.content else 1)
     assert user_turns(wechat_stack, user) == ["加强针的接种对象是谁"]
 
 
@@ -197,9 +211,8 @@ def test_subscribe_gets_the_welcome_and_a_number_picks_a_suggestion(wechat_stack
     welcome = wechat.send(user, "event", event="subscribe")
     assert welcome.content and WELCOME in welcome.content and CHOICE_HINT in welcome.content
     assert "\n2. 我市有哪些新冠病毒疫苗可选择接种" in welcome.content
-    answer = wechat.text(user, "2", new_msg_id())
-    assert SOURCE in (answer.content or ""), answer.raw[:300]
-    assert "灭活疫苗" in answer.content  # the vaccine_types answer, not a reply to the word "2"
+    answer = delivered(wechat.text(user, "2", new_msg_id()), fake_api, user)
+    assert SOURCE in answer and "灭活疫苗" in answer  # the vaccine_types answer, not a reply to "2"
     turns = user_turns(wechat_stack, user)
     assert len(turns) == 1 and turns[0] != "2", turns  # the payload went to Rasa, not the digit
 
@@ -219,6 +232,7 @@ def test_non_text_messages_get_a_polite_text(wechat, fake_api, kind):
 
 
 def test_empty_or_overlong_text_gets_a_chinese_message(wechat):
+    # Refused before the bot runs, so always passive.
     long = wechat.text(new_user(), "加强针" * 400, new_msg_id())
     assert long.content and "500" in long.content
     empty = wechat.text(new_user(), "   ", new_msg_id())
@@ -295,7 +309,7 @@ def test_oversized_body_is_413(wechat):
 
 def test_refused_callbacks_never_reached_the_bot(wechat_stack, wechat, fake_api):
     user = new_user()
-    assert SOURCE in (wechat.text(user, "加强针怎么打", new_msg_id()).content or "")
+    assert SOURCE in delivered(wechat.text(user, "加强针怎么打", new_msg_id()), fake_api, user)
     assert ATTACK_USERS
     for attacker in ATTACK_USERS:
         assert not fake_api.sends_to(attacker)
