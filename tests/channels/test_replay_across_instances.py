@@ -17,7 +17,6 @@ import requests
 from bot.paths import PROJECT_ROOT
 from tests.support.fake_wecom_api import FakeWeComApi
 from tests.support.fake_wechat_api import FakeWeChatApi
-from tests.support.services import start_services
 from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
 from tests.support.wechat_client import WeChatClient, wechat_message_xml
 
@@ -38,10 +37,10 @@ def apis():
 
 
 @pytest.fixture(scope="module")
-def pair(apis, tmp_path_factory):
+def pair(apis, store_env, tmp_path_factory):
     from bot.serving.stack import Stack, free_port
 
-    redis_env = start_services()
+    redis_env = store_env  # PostgreSQL and Redis from the session fixture; only Redis is used
     wecom_api, wechat_api = apis
     secrets_ = {"wecom_token": secrets.token_hex(12), "wecom_key": make_encoding_aes_key(),
                 "wechat_token": secrets.token_hex(12), "wechat_key": make_encoding_aes_key()}
