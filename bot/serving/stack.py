@@ -127,8 +127,11 @@ class Stack:
     def start_action_server(self) -> subprocess.Popen:
         if _port_open(self.host, self.actions_port):
             raise StackError(f"port {self.actions_port} is already in use; stop what runs there or pick another port")
+        # The action parses a follow-up rewritten with its topic through the Rasa
+        # server's API (bot/answering/rasa_parse.py), on loopback, with this run's token.
         return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                       "--port", str(self.actions_port)])
+                                       "--port", str(self.actions_port)],
+                           {"BOT_RASA_URL": self.rasa_url, "BOT_RASA_TOKEN": self.auth_token})
 
     def _rasa_env(self) -> dict:
         """What endpoints.yml and the Rasa server read from the environment."""
