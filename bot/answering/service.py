@@ -141,7 +141,8 @@ class AnsweringService:
         if reading is Reading.NOT_COVERED:
             reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
             reply.metadata = self._metadata(decision)
-        elif reading is Reading.CONTINUED and decision.answered:
+        elif follow_up is not None and decision.answered:
+            # 智飛是什麼疫苗 after a question stands alone, yet it names what it is about.
             reply = self._lead_with_focus(reply, decision, follow_up)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
