@@ -182,26 +182,32 @@ class AnsweringService:
                 decision = Decision(AnswerKind.DECLINE, reason=f"follow-up about {follow_up.uncovered[0]!r}, "
                                                                "which the source never mentions")
                 return decision, self.search(text), text, Reading.NOT_COVERED
-            retrieved = self.search(follow_up.query)
             # Both layers see the whole question: the intent layer parses the
             # rewritten question too (when the Rasa server can be asked), so the
             # combiner weighs the usual evidence, out-of-scope included.
-            return (decide(self._continued_intent(follow_up, intent), retrieved, calibration, mode), retrieved,
-                    follow_up.query, Reading.CONTINUED)
+            readings = []
+            for query in filter(None, (follow_up.query, follow_up.entity_query)):
+                retrieved = self.search(query)
+                decision = decide(self._continued_intent(query, intent), retrieved, calibration, mode)
+                readings.append((decision, retrieved, query))
+            # The topic's reading first; the vaccine's own reading only when it answers more surely.
+            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0,
+                                                r is readings[0]))
+            return (*best, Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
             # 那加强针打了多少 stands alone but may only make sense with the topic.
             continued = self.search(follow_up.query)
-            second = decide(self._continued_intent(follow_up, intent), continued, calibration, mode)
+            second = decide(self._continued_intent(follow_up.query, intent), continued, calibration, mode)
             if second.answered:
                 return second, continued, follow_up.query, Reading.CONTINUED
         return decision, retrieved, text, Reading.STANDALONE
 
-    def _continued_intent(self, follow_up: FollowUp, typed):
+    def _continued_intent(self, query: str, typed):
         """The intent layer's view of the rewritten question, or of the typed
         turn when the Rasa server cannot be asked."""
-        parse = self.parser(follow_up.query) if self.parser is not None else None
+        parse = self.parser(query) if self.parser is not None else None
         return intent_view_from_parse(parse) if parse else typed
 
     def _lead_with_focus(self, reply: Reply, decision: Decision, follow_up: FollowUp) -> Reply:
