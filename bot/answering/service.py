@@ -193,7 +193,16 @@ class AnsweringService:
             # The topic's reading first; the vaccine's own reading only when it answers more surely.
             best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0,
                                                 r is readings[0]))
-            return (*best, Reading.CONTINUED)
+            decision = best[0]
+            if (decision.kind is AnswerKind.CLARIFY and decision.options[:1] == (follow_up.topic_faq,)
+                    and (follow_up.vaccines or follow_up.focus.aspects)):
+                # Unsure between FAQs, most likely the one the conversation is about, and
+                # the turn asks about a vaccine or an aspect of it: the topic is the
+                # evidence the combiner cannot see, and the reply quotes only the
+                # sentences about what was asked.
+                decision = Decision(AnswerKind.FAQ, follow_up.topic_faq, None, decision.score,
+                                    decision.reason + "; the conversation's topic", decision.scores)
+            return (decision, *best[1:], Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
