@@ -55,6 +55,7 @@ class FollowUp:
     focus: Focus
     query: str  # the rewritten question: the topic's question + the turn
     vaccines: Tuple[VaccineMention, ...]  # named in the turn, or the conversation's one for 它
+    entity_query: Optional[str] = None  # the vaccine + the turn, when it asks an aspect of a vaccine
 
     @property
     def uncovered(self) -> Tuple[str, ...]:
@@ -79,14 +80,18 @@ def plan_follow_up(text: str, conversation: Conversation, topic_question: Option
     focus = reader.read(text)
     named = focus.vaccines
     parts = [topic_question]
-    if not named and focus.pronoun and conversation.vaccine:
-        # 它要打几针 after 康希诺是哪种疫苗: 它 is the vaccine the user last named.
+    if not named and (focus.pronoun or focus.aspects) and conversation.vaccine:
+        # 它要打几针 / 要打几针 after 康希诺是哪种疫苗: the vaccine the user last named.
         mention = vaccines.canonicalise(conversation.vaccine)
         if mention is not None:
             named = (mention,)
             parts.append(mention.value)
     parts.append(text.strip())
-    return FollowUp(conversation.topic_faq, focus, " ".join(parts), tuple(named))
+    # An aspect of a vaccine (康希诺 + 要打几针) may belong to another FAQ than
+    # the topic: that reading is tried too, without the topic's question.
+    entity_query = " ".join([*(m.value for m in named if m.value not in text), text.strip()]) \
+        if named and focus.aspects else None
+    return FollowUp(conversation.topic_faq, focus, " ".join(parts), tuple(named), entity_query)
 
 
 def lead_markers(follow_up: FollowUp, vaccines: VaccineCatalog) -> Tuple[List[str], List[str]]:

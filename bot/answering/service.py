@@ -17,6 +17,7 @@ from bot.answering.follow_up import (Conversation, FollowUp, Reading, bridge_sen
 from bot.answering.buttons import (CHOOSE_FAQ_INTENT, NONE_OF_THESE, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
                                    faq_buttons, feedback_buttons)
 from bot.answering.intent_view import intent_view_from_parse
+from bot.answering.rasa_parse import RasaParser
 from bot.answering.render import (CLARIFY_TEXT, NO_TOPIC_TEXT, NONE_OF_THESE_TEXT, UNKNOWN_CHOICE_TEXT, faq_source,
                                   render_decline, render_faq_answer, render_passage_answer)
 from bot.answering.settings import AnsweringSettings, load_answering_settings
@@ -79,7 +80,8 @@ def retrieval_view(analysis) -> RetrievalView:
 
 
 class AnsweringService:
-    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None):
+    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None,
+                 parser=None):
         """`retriever_factory()` builds the retrieval stack; by default over this
         same knowledge base, so the FAQ files are read once."""
         self.knowledge = knowledge
@@ -88,6 +90,8 @@ class AnsweringService:
         self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
         self._reader = None  # the follow-up focus reader, built on the first follow-up
+        # text -> Rasa parse dict (bot/answering/rasa_parse.py), for rewritten follow-ups; None: not available
+        self.parser = parser
         self.retriever_error: Optional[str] = None
         self._lock = threading.Lock()
 
@@ -98,7 +102,8 @@ class AnsweringService:
         retrieval_settings = load_settings()
         knowledge = load_knowledge_base(retrieval_settings)
         return cls(knowledge, load_answering_settings(),
-                   retriever_factory=lambda: build_retriever(knowledge, retrieval_settings))
+                   retriever_factory=lambda: build_retriever(knowledge, retrieval_settings),
+                   parser=RasaParser.from_env())
 
     def retriever(self):
         """The retriever, or None when it cannot be loaded (the reason is logged once
@@ -139,7 +144,8 @@ class AnsweringService:
         if reading is Reading.NOT_COVERED:
             reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
             reply.metadata = self._metadata(decision)
-        elif reading is Reading.CONTINUED and decision.answered:
+        elif follow_up is not None and decision.answered:
+            # 智飛是什麼疫苗 after a question stands alone, yet it names what it is about.
             reply = self._lead_with_focus(reply, decision, follow_up)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
@@ -179,19 +185,42 @@ class AnsweringService:
                 decision = Decision(AnswerKind.DECLINE, reason=f"follow-up about {follow_up.uncovered[0]!r}, "
                                                                "which the source never mentions")
                 return decision, self.search(text), text, Reading.NOT_COVERED
-            retrieved = self.search(follow_up.query)
-            # The turn's own parse still counts (its out-of-scope evidence above all);
-            # retrieval sees the whole question.
-            return decide(intent, retrieved, calibration, mode), retrieved, follow_up.query, Reading.CONTINUED
+            # Both layers see the whole question: the intent layer parses the
+            # rewritten question too (when the Rasa server can be asked), so the
+            # combiner weighs the usual evidence, out-of-scope included.
+            readings = []
+            for query in filter(None, (follow_up.query, follow_up.entity_query)):
+                retrieved = self.search(query)
+                decision = decide(self._continued_intent(query, intent), retrieved, calibration, mode)
+                readings.append((decision, retrieved, query))
+            # The topic's reading first; the vaccine's own reading only when it answers more surely.
+            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0,
+                                                r is readings[0]))
+            decision = best[0]
+            if (decision.kind is AnswerKind.CLARIFY and decision.options[:1] == (follow_up.topic_faq,)
+                    and (follow_up.vaccines or follow_up.focus.aspects)):
+                # Unsure between FAQs, most likely the one the conversation is about, and
+                # the turn asks about a vaccine or an aspect of it: the topic is the
+                # evidence the combiner cannot see, and the reply quotes only the
+                # sentences about what was asked.
+                decision = Decision(AnswerKind.FAQ, follow_up.topic_faq, None, decision.score,
+                                    decision.reason + "; the conversation's topic", decision.scores)
+            return (decision, *best[1:], Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
             # 那加强针打了多少 stands alone but may only make sense with the topic.
             continued = self.search(follow_up.query)
-            second = decide(intent, continued, calibration, mode)
+            second = decide(self._continued_intent(follow_up.query, intent), continued, calibration, mode)
             if second.answered:
                 return second, continued, follow_up.query, Reading.CONTINUED
         return decision, retrieved, text, Reading.STANDALONE
+
+    def _continued_intent(self, query: str, typed):
+        """The intent layer's view of the rewritten question, or of the typed
+        turn when the Rasa server cannot be asked."""
+        parse = self.parser(query) if self.parser is not None else None
+        return intent_view_from_parse(parse) if parse else typed
 
     def _lead_with_focus(self, reply: Reply, decision: Decision, follow_up: FollowUp) -> Reply:
         """那智飞的呢: the answer leads with the sentences about 智飞, quoted with

@@ -132,7 +132,8 @@ def judge(expected: ExpectedTurn, seen: Observed) -> Tuple[bool, str]:
         return not seen.answer or kind not in (*ANSWER_KINDS, "clarify"), f"kind {kind}"
     if kind in ANSWER_KINDS and seen.faq_id in expected.expect:
         if expected.lead:
-            lead = "".join(seen.answer.get("lead") or ())
+            # A one-sentence answer has no separate lead: it leads with itself.
+            lead = "".join(seen.answer.get("lead") or ()) or seen.reply.split("\n", 1)[0]
             if not any(name in lead for name in _lead_names(expected.lead)):
                 return False, f"{seen.faq_id}, but the reply does not lead with {expected.lead}"
         return True, str(seen.faq_id)

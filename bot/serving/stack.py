@@ -135,8 +135,11 @@ class Stack:
             raise StackError(f"port {self.actions_port} is already in use; stop what runs there or pick another port")
         # rasa_sdk has no --interface option; it binds to SANIC_HOST (default 0.0.0.0).
         bind = os.environ.get(ACTIONS_HOST_ENV) or self.host
+        # The action parses a follow-up rewritten with its topic through the Rasa
+        # server's API (bot/answering/rasa_parse.py), on loopback, with this run's token.
         return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                       "--port", str(self.actions_port)], {"SANIC_HOST": bind})
+                                       "--port", str(self.actions_port)],
+                           {"SANIC_HOST": bind, "BOT_RASA_URL": self.rasa_url, "BOT_RASA_TOKEN": self.auth_token})
 
     def endpoints_file(self) -> Path:
         """The endpoints file Rasa is started with: `self.endpoints` with this
