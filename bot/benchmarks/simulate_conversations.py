@@ -114,7 +114,8 @@ def spread_over_days(db: Path, days: int, rng: random.Random, end: Optional[date
 
     end = end or datetime.now(CHINA)
     # Weekdays get about twice the visitors of weekend days.
-    calendar = [(end - timedelta(days=n)).date() for n in range(days)]
+    # Whole past days only: no simulated visit lands later today than now.
+    calendar = [(end - timedelta(days=n)).date() for n in range(1, days + 1)]
     weights = [2.0 if d.weekday() < 5 else 1.0 for d in calendar]
     with sqlite3.connect(db) as conn:
         senders = [row[0] for row in conn.execute("SELECT DISTINCT sender_id FROM events ORDER BY sender_id")]
