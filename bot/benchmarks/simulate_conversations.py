@@ -143,6 +143,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--db", type=Path, default=PROJECT_ROOT / "artifacts" / "report-demo" / "conversations.db")
     parser.add_argument("--spread-days", type=int, default=14, help="0: keep the real timestamps")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--model", type=Path, default=None, help="a trained Rasa model (default: models/vaccine-faq.tar.gz)")
     parser.add_argument("--report-out", type=Path, default=None,
                         help="also make the report from the store into this folder")
     parser.add_argument("--screenshot", type=Path, default=None,
@@ -160,6 +161,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     tally: Counter = Counter()
     stack = Stack(rasa_port=free_port(), actions_port=free_port(), tracker_db=args.db,
                   log_dir=PROJECT_ROOT / "artifacts" / "logs")
+    if args.model:
+        stack.model = args.model.resolve()
     try:
         print("starting the stack (about a minute)...", flush=True)
         stack.start()
