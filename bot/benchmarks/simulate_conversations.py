@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import List, Optional
@@ -143,6 +144,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--db", type=Path, default=PROJECT_ROOT / "artifacts" / "report-demo" / "conversations.db")
     parser.add_argument("--spread-days", type=int, default=14, help="0: keep the real timestamps")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--parallel", type=int, default=4,
+                        help="citizens talking at the same time (each conversation is still one at a time)")
     parser.add_argument("--model", type=Path, default=None, help="a trained Rasa model (default: models/vaccine-faq.tar.gz)")
     parser.add_argument("--report-out", type=Path, default=None,
                         help="also make the report from the store into this folder")
@@ -166,10 +169,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         print("starting the stack (about a minute)...", flush=True)
         stack.start()
-        for n in range(args.conversations):
-            Citizen(stack.rasa_url, rng, tally).converse(in_scope, out_of_scope)
-            if (n + 1) % 20 == 0:
-                print(f"  {n + 1} conversations", flush=True)
+        # One random stream per citizen, drawn up front: the same seed gives the
+        # same citizens whatever order the threads finish in.
+        seeds = [rng.getrandbits(64) for _ in range(args.conversations)]
+        tallies = []
+
+        def one(seed: int) -> Counter:
+            own: Counter = Counter()
+            Citizen(stack.rasa_url, random.Random(seed), own).converse(in_scope, out_of_scope)
+            return own
+
+        with ThreadPoolExecutor(max_workers=max(1, min(args.parallel, 16))) as pool:
+            for n, own in enumerate(pool.map(one, seeds), 1):
+                tallies.append(own)
+                if n % 20 == 0:
+                    print(f"  {n} conversations", flush=True)
+        for own in tallies:
+            tally.update(own)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
