@@ -176,7 +176,10 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         def one(seed: int) -> Counter:
             own: Counter = Counter()
-            Citizen(stack.rasa_url, random.Random(seed), own).converse(in_scope, out_of_scope)
+            try:
+                Citizen(stack.rasa_url, random.Random(seed), own).converse(in_scope, out_of_scope)
+            except requests.RequestException:
+                own["failed_conversations"] += 1  # reported with the tally, never silently dropped
             return own
 
         with ThreadPoolExecutor(max_workers=max(1, min(args.parallel, 16))) as pool:
