@@ -28,6 +28,7 @@ import sqlite3
 import sys
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import List, Optional
@@ -114,7 +115,8 @@ def spread_over_days(db: Path, days: int, rng: random.Random, end: Optional[date
 
     end = end or datetime.now(CHINA)
     # Weekdays get about twice the visitors of weekend days.
-    calendar = [(end - timedelta(days=n)).date() for n in range(days)]
+    # Whole past days only: no simulated visit lands later today than now.
+    calendar = [(end - timedelta(days=n)).date() for n in range(1, days + 1)]
     weights = [2.0 if d.weekday() < 5 else 1.0 for d in calendar]
     with sqlite3.connect(db) as conn:
         senders = [row[0] for row in conn.execute("SELECT DISTINCT sender_id FROM events ORDER BY sender_id")]
@@ -142,6 +144,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--db", type=Path, default=PROJECT_ROOT / "artifacts" / "report-demo" / "conversations.db")
     parser.add_argument("--spread-days", type=int, default=14, help="0: keep the real timestamps")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--parallel", type=int, default=4,
+                        help="citizens talking at the same time (each conversation is still one at a time)")
+    parser.add_argument("--model", type=Path, default=None, help="a trained Rasa model (default: models/vaccine-faq.tar.gz)")
     parser.add_argument("--report-out", type=Path, default=None,
                         help="also make the report from the store into this folder")
     parser.add_argument("--screenshot", type=Path, default=None,
@@ -159,13 +164,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     tally: Counter = Counter()
     stack = Stack(rasa_port=free_port(), actions_port=free_port(), tracker_db=args.db,
                   log_dir=PROJECT_ROOT / "artifacts" / "logs")
+    if args.model:
+        stack.model = args.model.resolve()
     try:
         print("starting the stack (about a minute)...", flush=True)
         stack.start()
-        for n in range(args.conversations):
-            Citizen(stack.rasa_url, rng, tally).converse(in_scope, out_of_scope)
-            if (n + 1) % 20 == 0:
-                print(f"  {n + 1} conversations", flush=True)
+        # One random stream per citizen, drawn up front: the same seed gives the
+        # same citizens whatever order the threads finish in.
+        seeds = [rng.getrandbits(64) for _ in range(args.conversations)]
+        tallies = []
+
+        def one(seed: int) -> Counter:
+            own: Counter = Counter()
+            try:
+                Citizen(stack.rasa_url, random.Random(seed), own).converse(in_scope, out_of_scope)
+            except requests.RequestException:
+                own["failed_conversations"] += 1  # reported with the tally, never silently dropped
+            return own
+
+        with ThreadPoolExecutor(max_workers=max(1, min(args.parallel, 16))) as pool:
+            for n, own in enumerate(pool.map(one, seeds), 1):
+                tallies.append(own)
+                if n % 20 == 0:
+                    print(f"  {n} conversations", flush=True)
+        for own in tallies:
+            tally.update(own)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -123,8 +123,9 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
         for group, (fid, score) in zip(groups, faq_index.nearest(np.stack([g.centroid for g in groups]))):
             group.nearest_faq, group.nearest_score = fid, score
 
-    rated = _rated_answers(ratings(convs), faq_index)
-    totals_ratings = Counter(r.value for r in ratings(convs))
+    found = ratings(convs)
+    rated = _rated_answers(found, faq_index)
+    totals_ratings = Counter(r.value for r in found)
     return ReportData(since, until, days, totals, dict(resolved), groups, vectoriser.note,
                       vectoriser.backend is Backend.LEXICAL, reference_levels(vectoriser, faq_index), rated,
                       totals_ratings, rows, now or datetime.now(CHINA))

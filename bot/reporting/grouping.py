@@ -1,8 +1,11 @@
 """Groups of similar questions (the report's "most frequent declined questions").
 
 Leader clustering, most frequent question first: each question joins the
-group whose centroid it is most similar to, if that clears the threshold,
-else it starts a new group. Deterministic, one pass, no number of groups to
+group whose leader (its most asked question) it is most similar to, if that
+clears the threshold, else it starts a new group. Comparing with the leader,
+not the centroid: a centroid of many vaccination questions drifts towards
+"any vaccination question" and then swallows everything (seen on the
+200-conversation demo: one group of 97). Deterministic, one pass, no number of groups to
 guess; a few hundred declined questions a week are far below where this
 gets slow.
 """
@@ -31,7 +34,7 @@ def surface_key(text: str, fold: Callable[[str], str] = lambda s: s) -> str:
 @dataclass
 class Group:
     examples: List[Tuple[str, int]]  # (question as first seen, times asked), most asked first
-    centroid: np.ndarray = field(repr=False)
+    centroid: np.ndarray = field(repr=False)  # weighted mean of its questions: for the nearest FAQ
     nearest_faq: Optional[str] = None
     nearest_score: float = 0.0
 
@@ -61,15 +64,17 @@ def group_questions(texts: Sequence[str], vectoriser: Vectoriser, threshold: Opt
     order = sorted(counts, key=lambda k: -counts[k])  # stable: first seen wins ties
     vectors = vectoriser.embed([shown[k] for k in order])
     groups: List[Group] = []
+    leaders: List[np.ndarray] = []
     sums: List[np.ndarray] = []
     for key, vector in zip(order, vectors):
         best, best_sim = None, threshold
-        for i, group in enumerate(groups):
-            sim = float(vector @ group.centroid)
+        for i, leader in enumerate(leaders):
+            sim = float(vector @ leader)
             if sim >= best_sim:
                 best, best_sim = i, sim
         if best is None:
             groups.append(Group([(shown[key], counts[key])], vector.copy()))
+            leaders.append(vector)
             sums.append(vector * counts[key])
         else:
             groups[best].examples.append((shown[key], counts[key]))

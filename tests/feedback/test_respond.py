@@ -67,3 +67,16 @@ def test_unreadable_value_right_after_an_answer_asks_again():
     reply = respond(Rated(RatingStatus.RECORDED, ANSWER, "加强针怎么打"), None, QUESTIONS, Searches(None))
     assert reply.response == "utter_feedback_unclear" and reply.metadata["status"] == "unclear"
     assert reply.metadata["rated"] is None
+
+
+def test_every_reply_is_a_domain_response_and_points_to_12320_after_useless():
+    import yaml
+
+    from bot.feedback.respond import RESPONSES
+    from bot.paths import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name in RESPONSES.values():
+        assert domain["responses"][name][0]["text"], name
+    assert "12320" in domain["responses"]["utter_feedback_useless"][0]["text"]
+    assert "action_feedback" in domain["actions"] and "feedback" in domain["intents"]
