@@ -239,7 +239,10 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
         return done(Verdict.NOT_COVERED, Reason.UNKNOWN_VACCINE, ["booster_target"])
     needed = rules.primary_doses[route]
     if doses < needed:
-        return done(Verdict.NOT_COVERED, Reason.PRIMARY_INCOMPLETE, rules.primary_quotes[route])
+        # The article defines who gets a booster (a completed primary series), so
+        # someone short of it is plainly not eligible yet; only the next dose of
+        # the series is something the article does not cover (the text says so).
+        return done(Verdict.NOT_ELIGIBLE, Reason.PRIMARY_INCOMPLETE, rules.primary_quotes[route])
     if doses > needed:
         # The article describes one booster dose only; nothing about a further one.
         return done(Verdict.NOT_COVERED, Reason.ALREADY_BOOSTED,

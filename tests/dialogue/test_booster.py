@@ -45,7 +45,7 @@ INTERVALS = {  # name -> (last dose window, expected verdict once the primary se
 # on age or date unless marked "interval".
 PRIMARY = {
     ("inactivated", 0): (Verdict.NOT_COVERED, Reason.NOT_VACCINATED),
-    ("inactivated", 1): (Verdict.NOT_COVERED, Reason.PRIMARY_INCOMPLETE),
+    ("inactivated", 1): (Verdict.NOT_ELIGIBLE, Reason.PRIMARY_INCOMPLETE),
     ("inactivated", 2): "interval",
     ("inactivated", 3): (Verdict.NOT_COVERED, Reason.ALREADY_BOOSTED),
     ("inactivated", 4): (Verdict.NOT_COVERED, Reason.ALREADY_BOOSTED),
@@ -115,7 +115,8 @@ def test_no_verdict_contradicts_the_source(vaccine, doses, age_band, interval):
         assert route == "recombinant_protein"
         assert [q.id for q in outcome.quotes] == ["protein_no_booster"]
     if outcome.verdict is Verdict.NOT_ELIGIBLE:
-        assert age < 18
+        # The article's booster target: 18+ with a completed primary series.
+        assert age < 18 or doses < RULES.primary_doses[route]
 
 
 # The cases issue #10 names, spelled out.
@@ -129,7 +130,7 @@ def test_under_18_is_told_at_once_without_further_questions():
 
 def test_one_inactivated_dose_only_is_an_incomplete_primary_series():
     outcome = assess(facts("科兴", 1, 35), TODAY, RULES).outcome
-    assert (outcome.verdict, outcome.reason) == (Verdict.NOT_COVERED, Reason.PRIMARY_INCOMPLETE)
+    assert (outcome.verdict, outcome.reason) == (Verdict.NOT_ELIGIBLE, Reason.PRIMARY_INCOMPLETE)
     assert [q.id for q in outcome.quotes] == ["booster_target"]
 
 
