@@ -90,4 +90,4 @@ def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 0.01,
         b -= rate * float(error.mean())
     raw_w = w / std
     raw_b = b - float(np.sum(w * mean / std))
-    return dict(zip(FEATURES, (float(x) for x in raw_w))), raw_b
+    return dict(zip(FEATURES, (float(x) for x in raw_w), strict=True)), raw_b

@@ -9,17 +9,40 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Dict, List, Mapping, Optional
 
+from bot.answering.buttons import (
+    CHOOSE_FAQ_INTENT,
+    NONE_OF_THESE,
+    NONE_OF_THESE_INTENT,
+    SHOW_FULL_ANSWER_INTENT,
+    faq_buttons,
+    feedback_buttons,
+)
 from bot.answering.citation import Source, source_line
 from bot.answering.decide import AnswerKind, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView, RetrievedFaq
-from bot.answering.follow_up import (Conversation, FollowUp, Reading, bridge_sentences, lead_sentences,
-                                     plan_follow_up, render_lead, render_not_covered, subject)
-from bot.answering.buttons import (CHOOSE_FAQ_INTENT, NONE_OF_THESE, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
-                                   faq_buttons, feedback_buttons)
+from bot.answering.follow_up import (
+    Conversation,
+    FollowUp,
+    Reading,
+    bridge_sentences,
+    lead_sentences,
+    plan_follow_up,
+    render_lead,
+    render_not_covered,
+    subject,
+)
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.rasa_parse import RasaParser
-from bot.answering.render import (CLARIFY_TEXT, NO_TOPIC_TEXT, NONE_OF_THESE_TEXT, UNKNOWN_CHOICE_TEXT, faq_source,
-                                  render_decline, render_faq_answer, render_passage_answer)
+from bot.answering.render import (
+    CLARIFY_TEXT,
+    NO_TOPIC_TEXT,
+    NONE_OF_THESE_TEXT,
+    UNKNOWN_CHOICE_TEXT,
+    faq_source,
+    render_decline,
+    render_faq_answer,
+    render_passage_answer,
+)
 from bot.answering.settings import AnsweringSettings, load_answering_settings
 from bot.answering.targeted import targeted_sentences
 from bot.knowledge import KnowledgeBase, load_knowledge_base
@@ -242,7 +265,7 @@ class AnsweringService:
         quoted = [([sentence], self.faqs[fid]) for fid, sentence in bridge] + [(lead, faq)]
         sources = [replace(faq_source(f), quote="".join(sentences)) for sentences, f in quoted]
         text = render_lead(subject(follow_up), [(sentences, source_line(src))
-                                                for (sentences, _), src in zip(quoted, sources)])
+                                                for (sentences, _), src in zip(quoted, sources, strict=True)])
         led = Reply(Decision(AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus",
                              decision.scores), text=text, buttons=reply.buttons)
         led.metadata = self._metadata(led.decision)

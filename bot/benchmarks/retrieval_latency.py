@@ -87,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             retriever.analyse("预热")
             mark = "  (shipped)" if (kind, precision) == (shipped.encoder, shipped.precision) else ""
             print(f"{kind.value}:{precision.value}{mark}")
-            print(f"  encode only        : {timed(lambda q: retriever.encoder.encode_queries([q]), questions, rounds)}")
+            print(f"  encode only        : {timed(lambda q, r=retriever: r.encoder.encode_queries([q]), questions, rounds)}")
             print(f"  search (passages)  : {timed(retriever.search_faq, questions, rounds)}")
             print(f"  analyse (+ bank)   : {timed(retriever.analyse, questions, rounds)}")
             vectors = retriever.encoder.encode_queries(questions)

@@ -17,7 +17,7 @@ from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.dialogue import booster_text
-from bot.dialogue.booster import Assessment, BoosterRules, Fact, Facts, booster_choice, assess, load_rules
+from bot.dialogue.booster import Assessment, BoosterRules, Fact, Facts, assess, booster_choice, load_rules
 from bot.dialogue.booster_message import UNKNOWN_VACCINE, Reading, has_cjk, read_message
 from bot.dialogue.dates import DoseDate
 from bot.dialogue.vaccines import catalog

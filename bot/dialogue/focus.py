@@ -15,7 +15,8 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.dialogue.vaccines import VaccineCatalog, VaccineMention, catalog as default_catalog
+from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
+from bot.dialogue.vaccines import catalog as default_catalog
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "follow_up.yml"

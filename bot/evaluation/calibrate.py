@@ -65,7 +65,7 @@ class Candidates:
 
 def candidate_table(questions, parses, retrieved, faqs, targeted_lead: float = float("inf")) -> List[Candidates]:
     table = []
-    for q, parse, found in zip(questions, parses, retrieved):
+    for q, parse, found in zip(questions, parses, retrieved, strict=True):
         view = intent_view_from_parse(parse)
         faq_ids, rows = feature_rows(view, found)
         hits = best_hits(found)
@@ -98,7 +98,7 @@ def out_of_fold(table: Sequence[Candidates]) -> List[np.ndarray]:
 def best_choices(probabilities: Sequence[np.ndarray], table: Sequence[Candidates]):
     """Each question's best P(right), and whether answering that FAQ is right."""
     best_p, right = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
-    for i, (p, c) in enumerate(zip(probabilities, table)):
+    for i, (p, c) in enumerate(zip(probabilities, table, strict=True)):
         if len(p):
             j = int(np.argmax(p))
             best_p[i], right[i] = p[j], bool(c.right[j])
@@ -128,7 +128,7 @@ def choose_threshold(best_p, right, in_scope: Sequence[bool]) -> float:
 def band_outcomes(probabilities, table, questions, answer_threshold: float, bands: Bands) -> Dict[Outcome, int]:
     """How every question fares with these thresholds, as the hybrid decides."""
     counts = {o: 0 for o in Outcome}
-    for p, c, q in zip(probabilities, table, questions):
+    for p, c, q in zip(probabilities, table, questions, strict=True):
         if not len(p):
             counts[outcome(q, Decision(AnswerKind.DECLINE), {})] += 1
             continue
@@ -156,7 +156,7 @@ def _rates(counts: Dict[Outcome, int]) -> Dict[str, float]:
 def suggested_out_of_scope(probabilities, table, questions, answer_threshold: float, bands: Bands) -> float:
     """Share of out-of-scope questions that a decline would offer any FAQ to."""
     n_out = offered = 0
-    for p, c, q in zip(probabilities, table, questions):
+    for p, c, q in zip(probabilities, table, questions, strict=True):
         if q.in_scope:
             continue
         n_out += 1
@@ -220,7 +220,7 @@ def choose_targeted_lead(questions, retrieved) -> float:
     best, best_value = float("inf"), 0.0
     for lead in TARGETED_LEADS:
         value = 0.0
-        for q, found in zip(questions, retrieved):
+        for q, found in zip(questions, retrieved, strict=True):
             hit = best_hits(found).get(q.expect) if q.in_scope else None
             if hit is None or hit.target is None or hit.target.lead < lead:
                 continue
@@ -236,7 +236,7 @@ def choose_targeted_lead(questions, retrieved) -> float:
 def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
     best, best_value = 1.0, -np.inf
     tops = []
-    for q, found in zip(questions, retrieved):
+    for q, found in zip(questions, retrieved, strict=True):
         hits = best_hits(found)
         top = max(hits.values(), key=lambda h: h.score, default=None)
         ok = top is not None and outcome(q, answer_with(top.faq_id, top.score, intent_view_from_parse(None),

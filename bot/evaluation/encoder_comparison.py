@@ -104,7 +104,7 @@ def evaluate_configuration(config: Configuration, questions, parses, report_ques
 
     in_scope = [q.in_scope for q in questions]
     top1 = np.mean([bool(r.faqs) and (r.faqs[0].faq_id == q.expect or r.faqs[0].faq_id in q.also)
-                    for q, r in zip(questions, retrieved) if q.in_scope])
+                    for q, r in zip(questions, retrieved, strict=True) if q.in_scope])
     table = calibrate.candidate_table(questions, parses, retrieved, service.faqs)
     probabilities = calibrate.out_of_fold(table)
     best_p, right = calibrate.best_choices(probabilities, table)

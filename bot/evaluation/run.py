@@ -27,7 +27,7 @@ def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
 
 
 def decisions_for(mode: Mode, parses, retrieved: List[RetrievalView], calibration: Calibration) -> List[Decision]:
-    return [decide(intent_view_from_parse(p), r, calibration, mode) for p, r in zip(parses, retrieved)]
+    return [decide(intent_view_from_parse(p), r, calibration, mode) for p, r in zip(parses, retrieved, strict=True)]
 
 
 def evaluate(questions, parses, retrieved, calibration, faqs) -> Dict[Mode, Scorecard]:

@@ -94,6 +94,6 @@ class Scorecard:
 def scorecard(name: str, questions: Sequence[EvalQuestion], decisions: Sequence[Decision],
               faqs: Mapping) -> Scorecard:
     card = Scorecard(name)
-    for question, decision in zip(questions, decisions):
+    for question, decision in zip(questions, decisions, strict=True):
         card.add(question, decision, faqs)
     return card

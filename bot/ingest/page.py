@@ -64,7 +64,7 @@ def _build_article(spec: SourceSpec, article_id: str, raw: RawArticle) -> tuple[
         has_qa=bool(matches),
     )
     pairs = []
-    for position, (faq_id, match) in enumerate(zip(ids, matches), 1):
+    for position, (faq_id, match) in enumerate(zip(ids, matches, strict=True), 1):
         # Only the last answer can run into a 下转 marker; earlier ones ended on the page.
         partial = raw.cut_at_end and position == len(matches)
         pairs.append(

@@ -12,6 +12,7 @@ from bot.ingest.model import Article, FaqPair
 from bot.ingest.page import PageResult, ingest_page
 from bot.ingest.records import to_record
 from bot.ingest.yaml_format import render
+
 # Readers of the generated files live in bot.knowledge; re-exported for ingest callers.
 from bot.knowledge import load_articles, load_faqs  # noqa: F401
 from bot.paths import PROJECT_ROOT

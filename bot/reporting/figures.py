@@ -9,9 +9,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from bot.feedback.events import faq_of
 from bot.reporting.conversations import Conversation, Outcome, Question, Rating, questions, ratings
 from bot.reporting.grouping import Group, group_questions
-from bot.reporting.nearest_faq import FaqIndex
+from bot.reporting.nearest_faq import FaqIndex, reference_levels
 from bot.reporting.privacy import SenderHasher, redact
-from bot.reporting.nearest_faq import reference_levels
 from bot.reporting.similarity import Backend, Vectoriser
 
 # The city is in China (UTC+8 all year); days in the report are local days.
@@ -120,7 +119,7 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
     if groups:
         import numpy as np
 
-        for group, (fid, score) in zip(groups, faq_index.nearest(np.stack([g.centroid for g in groups]))):
+        for group, (fid, score) in zip(groups, faq_index.nearest(np.stack([g.centroid for g in groups])), strict=True):
             group.nearest_faq, group.nearest_score = fid, score
 
     found = ratings(convs)

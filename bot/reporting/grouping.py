@@ -66,7 +66,7 @@ def group_questions(texts: Sequence[str], vectoriser: Vectoriser, threshold: Opt
     groups: List[Group] = []
     leaders: List[np.ndarray] = []
     sums: List[np.ndarray] = []
-    for key, vector in zip(order, vectors):
+    for key, vector in zip(order, vectors, strict=True):
         best, best_sim = None, threshold
         for i, leader in enumerate(leaders):
             sim = float(vector @ leader)

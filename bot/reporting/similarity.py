@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import zlib
-from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -54,7 +54,7 @@ class Vectoriser:
 
 def _bigrams(text: str) -> Counter:
     chars = [c for c in text if not c.isspace()]
-    grams = Counter(a + b for a, b in zip(chars, chars[1:]))
+    grams = Counter(a + b for a, b in zip(chars, chars[1:], strict=False))  # adjacent pairs: one shorter by design
     grams.update(chars)  # single characters keep one- and two-character questions comparable
     return grams
 
@@ -116,7 +116,7 @@ def per_label(vectors: np.ndarray, keys: np.ndarray, labels: List[str]) -> List[
     out = []
     for row in sims:
         best: Dict[str, float] = {}
-        for label, value in zip(labels, row):
+        for label, value in zip(labels, row, strict=True):
             if value > best.get(label, -2.0):
                 best[label] = float(value)
         out.append(best)

@@ -81,7 +81,7 @@ def suggestions(asked: Sequence[Question], vectoriser: Vectoriser, index: FaqInd
             entry.source = Source.CLARIFIED
     if pending:
         all_scores = index.scores(vectoriser.embed([merged[k].question for k in pending]))
-        for key, scores in zip(pending, all_scores):
+        for key, scores in zip(pending, all_scores, strict=True):
             entry = merged[key]
             if entry.proposed_faq is None and scores:
                 entry.proposed_faq = max(scores, key=scores.get)

@@ -64,7 +64,7 @@ class BankMatch:
 def match(keys: Sequence[Passage], cosines: np.ndarray) -> BankMatch:
     per_faq: Dict[str, float] = {}
     out_of_scope = 0.0
-    for key, cos in zip(keys, cosines):
+    for key, cos in zip(keys, cosines, strict=True):
         value = float(cos)
         if key.faq_id is None:
             out_of_scope = max(out_of_scope, value)

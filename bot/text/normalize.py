@@ -12,9 +12,9 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 

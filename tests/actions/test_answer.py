@@ -6,8 +6,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.answer as answer_module
 from actions.answer import ActionAnswer, conversation
-from bot.answering.follow_up import Conversation
 from bot.answering.decide import AnswerKind, Decision
+from bot.answering.follow_up import Conversation
 from bot.answering.service import Reply
 
 
@@ -90,7 +90,7 @@ class TestRealService:
         from bot.evaluation.rasa_parses import parse_with_rasa
 
         texts = [q for q, _, _ in INSIDE] + UNCOVERED + ["那智飞的呢", "加强针怎么打"]
-        return dict(zip(texts, parse_with_rasa(texts)))
+        return dict(zip(texts, parse_with_rasa(texts), strict=True))
 
     @pytest.fixture
     def ask(self, service, parses):

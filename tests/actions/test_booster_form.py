@@ -6,8 +6,14 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booster_form import (TODAY_ENV, ActionBoosterStart, ActionBoosterVerdict, AskBoosterDoses,
-                                  AskBoosterVaccine, ValidateBoosterCheckForm)
+from actions.booster_form import (
+    TODAY_ENV,
+    ActionBoosterStart,
+    ActionBoosterVerdict,
+    AskBoosterDoses,
+    AskBoosterVaccine,
+    ValidateBoosterCheckForm,
+)
 from bot.dialogue.booster_form import ALL_SLOTS, FORM
 
 

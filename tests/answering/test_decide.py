@@ -110,7 +110,7 @@ def test_feature_rows_cover_every_candidate():
     view = intent_view_from_parse(parse("faq", 0.9, [("a", 0.7), ("b", 0.2)]))
     ids, rows = feature_rows(view, found(hit("b", 0.9), hit("c", 0.8)))
     assert ids == ["a", "b", "c"] and rows.shape == (3, len(FEATURES))
-    top = dict(zip(FEATURES, rows[1]))
+    top = dict(zip(FEATURES, rows[1], strict=True))
     assert top["retrieval_top"] == 1.0 and abs(top["retrieval_lead"] - 0.1) < 1e-9
 
 

@@ -1,7 +1,13 @@
 import pytest
 
-from bot.answering.follow_up import (Conversation, bridge_sentences, lead_sentences, plan_follow_up, render_lead,
-                                     render_not_covered)
+from bot.answering.follow_up import (
+    Conversation,
+    bridge_sentences,
+    lead_sentences,
+    plan_follow_up,
+    render_lead,
+    render_not_covered,
+)
 from bot.dialogue.focus import FocusReader
 from bot.dialogue.vaccines import catalog
 from bot.ingest.sentences import split_sentences

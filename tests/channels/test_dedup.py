@@ -8,8 +8,14 @@ import uuid
 
 import pytest
 
-from bot.channels.dedup import (DedupBackend, MemorySeenStore, RedisSeenStore, backend_from, load_store,
-                                replay_window_problem)
+from bot.channels.dedup import (
+    DedupBackend,
+    MemorySeenStore,
+    RedisSeenStore,
+    backend_from,
+    load_store,
+    replay_window_problem,
+)
 
 
 def run(coro):

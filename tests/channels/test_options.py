@@ -1,8 +1,15 @@
 """Numbered options on text channels (bot/channels/options.py)."""
 import pytest
 
-from bot.channels.options import (CHOICE_HINT, FEEDBACK_HINT, FULL_ANSWER_HINT, last_bot_buttons, numbered_text,
-                                  resolve_choice, text_channel_replies)
+from bot.channels.options import (
+    CHOICE_HINT,
+    FEEDBACK_HINT,
+    FULL_ANSWER_HINT,
+    last_bot_buttons,
+    numbered_text,
+    resolve_choice,
+    text_channel_replies,
+)
 
 CLARIFY = [
     {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},

@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from bot.paths import PROJECT_ROOT
-from tests.support.fake_wecom_api import FakeWeComApi
 from tests.support.fake_wechat_api import FakeWeChatApi
-from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
+from tests.support.fake_wecom_api import FakeWeComApi
 from tests.support.wechat_client import WeChatClient, wechat_message_xml
+from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 

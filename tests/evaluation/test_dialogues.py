@@ -4,8 +4,15 @@ import pytest
 import yaml
 
 from bot.dialogue.vaccines import catalog
-from bot.evaluation.dialogues import (DialogueReport, DialogueSetError, ExpectedTurn, Observed, TurnResult, judge,
-                                      load_dialogues)
+from bot.evaluation.dialogues import (
+    DialogueReport,
+    DialogueSetError,
+    ExpectedTurn,
+    Observed,
+    TurnResult,
+    judge,
+    load_dialogues,
+)
 from bot.text.normalize import normalize_query
 
 

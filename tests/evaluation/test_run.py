@@ -9,8 +9,15 @@ import pytest
 from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService
 from bot.evaluation.dataset import load_eval_set
-from bot.evaluation.run import (TARGET_ANSWERED_OOS, TARGET_CORRECT, TARGET_REACH, TARGET_WRONG, evaluate, gather,
-                                targets)
+from bot.evaluation.run import (
+    TARGET_ANSWERED_OOS,
+    TARGET_CORRECT,
+    TARGET_REACH,
+    TARGET_WRONG,
+    evaluate,
+    gather,
+    targets,
+)
 
 pytestmark = pytest.mark.slow
 

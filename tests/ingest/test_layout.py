@@ -1,7 +1,5 @@
 """Layout repair and jump markers, on small inputs and on the real page."""
 
-from bot.paths import PROJECT_ROOT
-from pathlib import Path
 
 import pytest
 
@@ -9,6 +7,7 @@ from bot.ingest.headings import choose_title, looks_like_heading
 from bot.ingest.jump_markers import Jump, contains_jump_marker, split_jump_markers
 from bot.ingest.layout import repair_layout
 from bot.ingest.pipeline import ingest_all
+from bot.paths import PROJECT_ROOT
 
 REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"

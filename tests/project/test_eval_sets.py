@@ -42,7 +42,7 @@ def test_eval_sets_share_no_question(first, second, eval_sets):
 @pytest.mark.parametrize("name", EVAL_SETS)
 def test_no_question_is_asked_twice_in_a_set(name, eval_sets):
     keys = [match_key(q.text) for q in eval_sets[name]]
-    repeated = sorted({q.text for q, k in zip(eval_sets[name], keys) if keys.count(k) > 1})
+    repeated = sorted({q.text for q, k in zip(eval_sets[name], keys, strict=True) if keys.count(k) > 1})
     assert not repeated, f"{name}: {repeated}"
 
 

@@ -23,7 +23,7 @@ def project(tmp_path):
 
 def review(tmp_path, *entries):
     path = tmp_path / "review.yml"
-    path.write_text(yaml.safe_dump({"suggestions": [dict(zip(("question", "proposed_faq", "approve"), e))
+    path.write_text(yaml.safe_dump({"suggestions": [dict(zip(("question", "proposed_faq", "approve"), e, strict=True))
                                                     for e in entries]}, allow_unicode=True), encoding="utf-8")
     return path
 

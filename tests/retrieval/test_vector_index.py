@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
+from bot.embedding.hashing_encoder import HashingEncoder
 from bot.paths import PROJECT_ROOT
 from bot.retrieval.hybrid import build_retriever
 from bot.retrieval.settings import load_settings
-from bot.embedding.hashing_encoder import HashingEncoder
 from bot.retrieval.vector_index import (
     INDEX_FILE,
     MANIFEST_FILE,

@@ -2,18 +2,16 @@
 rules. Fast: no Rasa, no browser."""
 from __future__ import annotations
 
-from bot.paths import PROJECT_ROOT
-
 import re
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from bot.paths import PROJECT_ROOT
 from bot.serving import stack as stack_module
 from bot.serving.stack import Stack, cors_origins, free_port
 from bot.serving.web_server import config_script, content_security_policy, serve_in_thread

@@ -20,7 +20,7 @@ TINY_NORM = {0xFF1F: (0x3F,), 0x200B: (0x20,), 0x7: ()}  # ？→?, ZWSP→space
 def q4_bytes(scales: np.ndarray, nibbles: np.ndarray) -> bytes:
     """Pack (n_blocks,) fp16 scales and (n_blocks, 32) nibbles into blocks."""
     out = bytearray()
-    for scale, nib in zip(scales.astype("<f2"), nibbles):
+    for scale, nib in zip(scales.astype("<f2"), nibbles, strict=True):
         out += scale.tobytes()
         out += bytes(int(nib[j]) | (int(nib[j + 16]) << 4) for j in range(16))
     return bytes(out)

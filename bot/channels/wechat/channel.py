@@ -19,11 +19,10 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 from bot.channels.choices import with_choice
 from bot.channels.conversation import knows_intent, record_bot_message
@@ -31,12 +30,26 @@ from bot.channels.dedup import SeenStore, load_store
 from bot.channels.options import text_channel_replies
 from bot.channels.splitting import split_text
 from bot.channels.wechat.api import WeChatApi
-from bot.channels.wechat.replies import (NO_REPLY, TEXT_LIMIT_BYTES, TROUBLE_REPLY, canned_reply,
-                                         encrypted_reply, suggestion_buttons, text_reply_xml, welcome_text)
+from bot.channels.wechat.replies import (
+    NO_REPLY,
+    TEXT_LIMIT_BYTES,
+    TROUBLE_REPLY,
+    canned_reply,
+    encrypted_reply,
+    suggestion_buttons,
+    text_reply_xml,
+    welcome_text,
+)
 from bot.channels.wechat.settings import WeChatSettings, resolve
 from bot.channels.wxapi import WxApiError
-from bot.channels.wxcrypto import (DecryptError, ReceiverMismatch, SignatureError, StaleTimestamp, WxCrypto,
-                                   check_timestamp)
+from bot.channels.wxcrypto import (
+    DecryptError,
+    ReceiverMismatch,
+    SignatureError,
+    StaleTimestamp,
+    WxCrypto,
+    check_timestamp,
+)
 from bot.channels.wxmessages import IncomingMessage, MalformedMessage, parse_envelope, parse_message
 from bot.paths import PROJECT_ROOT
 from bot.text.validate import check_question

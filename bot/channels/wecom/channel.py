@@ -13,11 +13,10 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 from bot.channels.choices import with_choice
 from bot.channels.dedup import MemorySeenStore, SeenStore, load_store

@@ -19,8 +19,8 @@ from bot.channels.options import CHOICE_HINT
 from bot.paths import PROJECT_ROOT
 from tests.support.fake_wechat_api import FakeWeChatApi
 from tests.support.slow_proxy import SlowProxy
-from tests.support.wecom_client import make_encoding_aes_key
 from tests.support.wechat_client import WeChatClient, wechat_message_xml
+from tests.support.wecom_client import make_encoding_aes_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 

@@ -5,14 +5,22 @@ import pytest
 
 from bot.channels.dedup import DedupBackend
 from bot.channels.options import CHOICE_HINT, resolve_choice
-from bot.channels.wechat.replies import (NO_REPLY, NON_TEXT_REPLY, TEXT_LIMIT_BYTES, WELCOME_TEXT,
-                                         canned_reply, encrypted_reply, suggestion_buttons,
-                                         text_reply_xml, welcome_text)
+from bot.channels.wechat.replies import (
+    NO_REPLY,
+    NON_TEXT_REPLY,
+    TEXT_LIMIT_BYTES,
+    WELCOME_TEXT,
+    canned_reply,
+    encrypted_reply,
+    suggestion_buttons,
+    text_reply_xml,
+    welcome_text,
+)
 from bot.channels.wechat.settings import DEFAULT_SUGGESTED_FAQS, resolve
 from bot.channels.wxcrypto import SignatureError, WxCrypto
 from bot.channels.wxmessages import parse_message
-from tests.support.wecom_client import make_encoding_aes_key
 from tests.support.wechat_client import WeChatClient, plain_signature, wechat_message_xml
+from tests.support.wecom_client import make_encoding_aes_key
 
 KEY = make_encoding_aes_key()
 SECRETS = {"WECHAT_APP_ID": "wx0123456789abcdef", "WECHAT_APP_SECRET": "app-secret-value",

@@ -4,17 +4,16 @@ This module starts its own stack with the shipped credentials.yml and WeCom
 settings in the children's environment, the messaging API pointed at a fake on
 loopback; the fake records what the channel sends back.
 """
-from bot.paths import PROJECT_ROOT
 import base64
 import os
 import secrets
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
+from bot.paths import PROJECT_ROOT
 from tests.support.fake_wecom_api import FakeWeComApi
 from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
 

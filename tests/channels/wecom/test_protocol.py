@@ -1,14 +1,13 @@
 """The WeCom channel's protocol pieces on their own: crypto, XML, splitting,
 duplicate memory and settings. Fast; no servers. (The crypto, XML, splitting
 and dedup modules are shared with the WeChat channel under bot/channels/.)"""
-from bot.paths import PROJECT_ROOT
 import base64
 import time
-from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.channels import wxcrypto as wc
 from bot.channels.dedup import DedupBackend, MemorySeenStore, load_store
@@ -16,6 +15,7 @@ from bot.channels.splitting import split_text
 from bot.channels.wecom.messages import NON_TEXT_REPLY, TEXT_LIMIT_BYTES, WELCOME_REPLY, canned_reply
 from bot.channels.wecom.settings import resolve
 from bot.channels.wxmessages import MalformedMessage, parse_envelope, parse_message
+from bot.paths import PROJECT_ROOT
 from tests.support.wecom_client import WeComSide, make_encoding_aes_key, message_xml, sha1_signature
 
 ROOT = PROJECT_ROOT
