@@ -1,6 +1,7 @@
 """The answering service the action server runs: one instance per process
 (`process_service`), holding the knowledge base, the thresholds and (lazily)
 the retrieval stack built over the same knowledge base."""
+
 from __future__ import annotations
 
 import logging
@@ -103,8 +104,7 @@ def retrieval_view(analysis) -> RetrievalView:
 
 
 class AnsweringService:
-    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None,
-                 parser=None):
+    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None, parser=None):
         """`retriever_factory()` builds the retrieval stack; by default over this
         same knowledge base, so the FAQ files are read once."""
         self.knowledge = knowledge
@@ -124,9 +124,12 @@ class AnsweringService:
 
         retrieval_settings = load_settings()
         knowledge = load_knowledge_base(retrieval_settings)
-        return cls(knowledge, load_answering_settings(),
-                   retriever_factory=lambda: build_retriever(knowledge, retrieval_settings),
-                   parser=RasaParser.from_env())
+        return cls(
+            knowledge,
+            load_answering_settings(),
+            retriever_factory=lambda: build_retriever(knowledge, retrieval_settings),
+            parser=RasaParser.from_env(),
+        )
 
     def retriever(self):
         """The retriever, or None when it cannot be loaded (the reason is logged once
@@ -157,8 +160,9 @@ class AnsweringService:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
 
-    def answer(self, text: str, parse: Optional[Mapping], conversation: Optional[Conversation] = None,
-               mode: Mode = Mode.HYBRID) -> Reply:
+    def answer(
+        self, text: str, parse: Optional[Mapping], conversation: Optional[Conversation] = None, mode: Mode = Mode.HYBRID
+    ) -> Reply:
         intent = intent_view_from_parse(parse)
         text = text or ""
         follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
@@ -172,12 +176,14 @@ class AnsweringService:
             reply = self._lead_with_focus(reply, decision, follow_up)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
-        reply.metadata.update({
-            "intent": intent.intent,
-            "confidence": round(decision.score if decision.answered else intent.confidence, 4),
-            "search_query": query if query != text else None,
-            "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
-        })
+        reply.metadata.update(
+            {
+                "intent": intent.intent,
+                "confidence": round(decision.score if decision.answered else intent.confidence, 4),
+                "search_query": query if query != text else None,
+                "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
+            }
+        )
         if follow_up is not None:
             reply.metadata["follow_up"] = reading.value
         return reply
@@ -197,16 +203,24 @@ class AnsweringService:
             return None
         from bot.dialogue.vaccines import catalog
 
-        return plan_follow_up(text, conversation, self.faqs[conversation.topic_faq].question,
-                              self._focus_reader(), catalog(), self.settings.follow_up_max_chars)
+        return plan_follow_up(
+            text,
+            conversation,
+            self.faqs[conversation.topic_faq].question,
+            self._focus_reader(),
+            catalog(),
+            self.settings.follow_up_max_chars,
+        )
 
     def _decide_turn(self, text: str, intent, follow_up: Optional[FollowUp], mode: Mode):
         """(decision, retrieval view, query searched, reading) for one turn."""
         calibration = self.settings.calibration
         if follow_up is not None and follow_up.continues:
             if follow_up.uncovered:
-                decision = Decision(AnswerKind.DECLINE, reason=f"follow-up about {follow_up.uncovered[0]!r}, "
-                                                               "which the source never mentions")
+                decision = Decision(
+                    AnswerKind.DECLINE,
+                    reason=f"follow-up about {follow_up.uncovered[0]!r}, which the source never mentions",
+                )
                 return decision, self.search(text), text, Reading.NOT_COVERED
             # Both layers see the whole question: the intent layer parses the
             # rewritten question too (when the Rasa server can be asked), so the
@@ -217,17 +231,25 @@ class AnsweringService:
                 decision = decide(self._continued_intent(query, intent), retrieved, calibration, mode)
                 readings.append((decision, retrieved, query))
             # The topic's reading first; the vaccine's own reading only when it answers more surely.
-            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0,
-                                                r is readings[0]))
+            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0, r is readings[0]))
             decision = best[0]
-            if (decision.kind is AnswerKind.CLARIFY and decision.options[:1] == (follow_up.topic_faq,)
-                    and (follow_up.vaccines or follow_up.focus.aspects)):
+            if (
+                decision.kind is AnswerKind.CLARIFY
+                and decision.options[:1] == (follow_up.topic_faq,)
+                and (follow_up.vaccines or follow_up.focus.aspects)
+            ):
                 # Unsure between FAQs, most likely the one the conversation is about, and
                 # the turn asks about a vaccine or an aspect of it: the topic is the
                 # evidence the combiner cannot see, and the reply quotes only the
                 # sentences about what was asked.
-                decision = Decision(AnswerKind.FAQ, follow_up.topic_faq, None, decision.score,
-                                    decision.reason + "; the conversation's topic", decision.scores)
+                decision = Decision(
+                    AnswerKind.FAQ,
+                    follow_up.topic_faq,
+                    None,
+                    decision.score,
+                    decision.reason + "; the conversation's topic",
+                    decision.scores,
+                )
             return (decision, *best[1:], Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
@@ -259,22 +281,32 @@ class AnsweringService:
         lead = lead_sentences(split_sentences(faq.answer), follow_up, vaccines)
         if not lead:
             return reply
-        candidates = [(f.id, sentence) for f in self.faqs.values() if not f.partial
-                      for sentence in split_sentences(f.answer)]
+        candidates = [
+            (f.id, sentence) for f in self.faqs.values() if not f.partial for sentence in split_sentences(f.answer)
+        ]
         bridge = bridge_sentences(follow_up, lead, vaccines, candidates)
         quoted = [([sentence], self.faqs[fid]) for fid, sentence in bridge] + [(lead, faq)]
         sources = [replace(faq_source(f), quote="".join(sentences)) for sentences, f in quoted]
-        text = render_lead(subject(follow_up), [(sentences, source_line(src))
-                                                for (sentences, _), src in zip(quoted, sources, strict=True)])
-        led = Reply(Decision(AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus",
-                             decision.scores), text=text, buttons=reply.buttons)
+        text = render_lead(
+            subject(follow_up),
+            [(sentences, source_line(src)) for (sentences, _), src in zip(quoted, sources, strict=True)],
+        )
+        led = Reply(
+            Decision(
+                AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus", decision.scores
+            ),
+            text=text,
+            buttons=reply.buttons,
+        )
         led.metadata = self._metadata(led.decision)
-        led.metadata.update({
-            "sources": [s.as_dict() for s in sources],
-            "lead": [*(sentence for _, sentence in bridge), *lead],
-            "full_answer": render_faq_answer(faq),
-            "full_answer_mode": FullAnswerMode.APPEND.value,
-        })
+        led.metadata.update(
+            {
+                "sources": [s.as_dict() for s in sources],
+                "lead": [*(sentence for _, sentence in bridge), *lead],
+                "full_answer": render_faq_answer(faq),
+                "full_answer_mode": FullAnswerMode.APPEND.value,
+            }
+        )
         return led
 
     def choose(self, faq_id: Optional[str]) -> Reply:
@@ -310,12 +342,15 @@ class AnsweringService:
         if decision.kind is AnswerKind.FAQ:
             reply = Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]), buttons=feedback_buttons())
         elif decision.kind is AnswerKind.PASSAGE:
-            reply = Reply(decision, text=render_passage_answer(decision.passage.passage_text,
-                                                               self._sources(decision)[0]),
-                          buttons=feedback_buttons())
+            reply = Reply(
+                decision,
+                text=render_passage_answer(decision.passage.passage_text, self._sources(decision)[0]),
+                buttons=feedback_buttons(),
+            )
         elif decision.kind is AnswerKind.CLARIFY:
-            reply = Reply(decision, text=CLARIFY_TEXT,
-                          buttons=faq_buttons(decision.options, questions) + [dict(NONE_OF_THESE)])
+            reply = Reply(
+                decision, text=CLARIFY_TEXT, buttons=faq_buttons(decision.options, questions) + [dict(NONE_OF_THESE)]
+            )
         else:
             suggestions = faq_buttons(decision.options, questions)
             reply = Reply(decision, text=render_decline(bool(suggestions)), buttons=suggestions)

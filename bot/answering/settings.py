@@ -1,5 +1,6 @@
 """settings/answering.yml: the fitted numbers the answering decision uses
 (bot/settings.py has the loading rules)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -57,9 +58,12 @@ class AnsweringSettings(StrictSettings):
     @property
     def calibration(self) -> Calibration:
         c = self.combiner
-        return Calibration(retrieval_only_threshold=self.retrieval_only_threshold,
-                           combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
-                           bands=Bands(**self.bands.model_dump()), targeted_lead=self.targeted_lead)
+        return Calibration(
+            retrieval_only_threshold=self.retrieval_only_threshold,
+            combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
+            bands=Bands(**self.bands.model_dump()),
+            targeted_lead=self.targeted_lead,
+        )
 
 
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
@@ -71,10 +75,12 @@ def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> No
     is validated first, so a bad fit never leaves a broken file behind."""
     bands = calibration.bands
     fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence")
-    values = {"retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
-              "combiner": calibration.combiner.as_dict(),
-              "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},
-              "targeted_lead": round(float(calibration.targeted_lead), 4)}
+    values = {
+        "retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
+        "combiner": calibration.combiner.as_dict(),
+        "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},
+        "targeted_lead": round(float(calibration.targeted_lead), 4),
+    }
     current = load_answering_settings(path).model_dump()
     merged = {**current, **values, "bands": {**current["bands"], **values["bands"]}}
     validate_settings(AnsweringSettings, merged, f"new calibration for {path}")

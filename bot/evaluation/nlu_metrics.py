@@ -1,5 +1,6 @@
 """Intent-layer metrics on held-out questions: intent accuracy, response
 selection accuracy and out-of-scope recall."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Counts outcomes of answering decisions against expected answers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -91,8 +92,7 @@ class Scorecard:
         return self._n("wrong", "answered_oos") / answered if answered else 0.0
 
 
-def scorecard(name: str, questions: Sequence[EvalQuestion], decisions: Sequence[Decision],
-              faqs: Mapping) -> Scorecard:
+def scorecard(name: str, questions: Sequence[EvalQuestion], decisions: Sequence[Decision], faqs: Mapping) -> Scorecard:
     card = Scorecard(name)
     for question, decision in zip(questions, decisions, strict=True):
         card.add(question, decision, faqs)

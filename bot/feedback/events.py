@@ -7,6 +7,7 @@ feedback action and the report agree on it. Pure functions over the event
 dicts Rasa serialises (tracker.events in the action server, the `data`
 column of the SQL tracker store).
 """
+
 from __future__ import annotations
 
 from enum import Enum

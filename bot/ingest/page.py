@@ -30,9 +30,7 @@ def ingest_page(spec: SourceSpec) -> PageResult:
     source = read_source(spec.path)
     raw_articles, skipped = segment_page(repair_layout(source.text))
     if not raw_articles:
-        raise IngestError(
-            f"{spec.path}: no articles found (expected headline lines followed by body text)"
-        )
+        raise IngestError(f"{spec.path}: no articles found (expected headline lines followed by body text)")
     _check_manifest_titles(spec, raw_articles)
 
     articles: list[Article] = []

@@ -32,13 +32,17 @@ def ingest_all(manifest: Path, articles_out: Path, faq_out: Path) -> tuple[list[
 
     label = _display_path(manifest)
     articles_text = render(
-        {"sources": [_source_record(page, with_skipped=True) for page in pages],
-         "articles": [to_record(article) for article in articles]},
+        {
+            "sources": [_source_record(page, with_skipped=True) for page in pages],
+            "articles": [to_record(article) for article in articles],
+        },
         label,
     )
     faq_text = render(
-        {"sources": [_source_record(page, with_skipped=False) for page in pages],
-         "faqs": [to_record(pair) for pair in faqs]},
+        {
+            "sources": [_source_record(page, with_skipped=False) for page in pages],
+            "faqs": [to_record(pair) for pair in faqs],
+        },
         label,
     )
     _write(articles_out, articles_text)

@@ -32,6 +32,7 @@ on PYTHONPATH. It falls back to an in-memory tracker store with only a
 warning when it cannot import a custom tracker store, which would split
 conversations between instances; the scale-out tests would catch that.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional, Text

@@ -1,4 +1,5 @@
 """The report's numbers, computed once and shared by the HTML and the CSV."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -77,10 +78,18 @@ def _days_between(first: date, last: date) -> List[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: FaqIndex,
-            hasher: SenderHasher, since: Optional[date] = None, until: Optional[date] = None,
-            fold: Callable[[str], str] = lambda s: s, top_groups: int = TOP_GROUPS,
-            now: Optional[datetime] = None, group_threshold: Optional[float] = None) -> ReportData:
+def compute(
+    convs: Sequence[Conversation],
+    vectoriser: Vectoriser,
+    faq_index: FaqIndex,
+    hasher: SenderHasher,
+    since: Optional[date] = None,
+    until: Optional[date] = None,
+    fold: Callable[[str], str] = lambda s: s,
+    top_groups: int = TOP_GROUPS,
+    now: Optional[datetime] = None,
+    group_threshold: Optional[float] = None,
+) -> ReportData:
     asked: List[Question] = questions(convs)
     per_day: Dict[date, Day] = {}
 
@@ -99,9 +108,18 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
         if outcome is Outcome.CLARIFIED:
             resolved[q.resolved_by_tap.value if q.resolved_by_tap else "none"] += 1
         meta = q.turn.answer or {}
-        rows.append(QuestionRow(d.day, hasher(q.conversation.sender_id), redact(q.turn.text), outcome.value,
-                                str(meta.get("kind")), meta.get("answer_id"), meta.get("confidence"),
-                                q.resolved_by_tap.value if q.resolved_by_tap else None))
+        rows.append(
+            QuestionRow(
+                d.day,
+                hasher(q.conversation.sender_id),
+                redact(q.turn.text),
+                outcome.value,
+                str(meta.get("kind")),
+                meta.get("answer_id"),
+                meta.get("confidence"),
+                q.resolved_by_tap.value if q.resolved_by_tap else None,
+            )
+        )
 
     if per_day or (since and until):
         first = since or min(per_day)
@@ -125,9 +143,21 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
     found = ratings(convs)
     rated = _rated_answers(found, faq_index)
     totals_ratings = Counter(r.value for r in found)
-    return ReportData(since, until, days, totals, dict(resolved), groups, vectoriser.note,
-                      vectoriser.backend is Backend.LEXICAL, reference_levels(vectoriser, faq_index), rated,
-                      totals_ratings, rows, now or datetime.now(CHINA))
+    return ReportData(
+        since,
+        until,
+        days,
+        totals,
+        dict(resolved),
+        groups,
+        vectoriser.note,
+        vectoriser.backend is Backend.LEXICAL,
+        reference_levels(vectoriser, faq_index),
+        rated,
+        totals_ratings,
+        rows,
+        now or datetime.now(CHINA),
+    )
 
 
 def _rated_answers(found: List[Rating], faq_index: FaqIndex) -> List[RatedAnswer]:

@@ -1,6 +1,7 @@
 """The FAQ nearest to a question: its question text and its training
 paraphrases (data/nlu) are the keys, a FAQ scores its best key. Used for the
 declined groups (which FAQ was closest, and how close) and for --suggest."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class FaqIndex:
             labels.append(fid)
             texts.append(question)
         for intent, examples in load_training_questions(nlu_dir).items():
-            fid = intent[len(FAQ_PREFIX):] if intent.startswith(FAQ_PREFIX) else None
+            fid = intent[len(FAQ_PREFIX) :] if intent.startswith(FAQ_PREFIX) else None
             if fid in questions:
                 labels.extend([fid] * len(examples))
                 texts.extend(examples)
@@ -61,8 +62,9 @@ def nearest_for(texts: Sequence[str], vectoriser: Vectoriser, index: FaqIndex) -
     return index.nearest(vectoriser.embed(list(texts))) if texts else []
 
 
-def reference_levels(vectoriser: Vectoriser, index: FaqIndex,
-                     path: Path = REFERENCE_SET) -> Optional[Tuple[float, float]]:
+def reference_levels(
+    vectoriser: Vectoriser, index: FaqIndex, path: Path = REFERENCE_SET
+) -> Optional[Tuple[float, float]]:
     """Median nearest-FAQ similarity of labelled questions the source covers
     and does not cover, so a reader can place a group's similarity on this
     model's scale (e5's cosines are compressed: unrelated questions score

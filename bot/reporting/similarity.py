@@ -5,6 +5,7 @@ loads; otherwise a plainly labelled fallback of character-bigram vectors, so
 the report still runs on a machine without the model (and says so at the
 top). Both give unit vectors: a dot product is a cosine, higher is closer.
 """
+
 from __future__ import annotations
 
 import logging
@@ -73,9 +74,11 @@ def lexical_vectoriser(normalize: Callable[[str], str] = lambda s: s) -> Vectori
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
 
-    return Vectoriser(Backend.LEXICAL, embed,
-                      "嵌入模型不可用，按字面相似度（字符二元组）分组；结果较粗，请安装模型后重新生成"
-                      "（make embedding-model）。")
+    return Vectoriser(
+        Backend.LEXICAL,
+        embed,
+        "嵌入模型不可用，按字面相似度（字符二元组）分组；结果较粗，请安装模型后重新生成（make embedding-model）。",
+    )
 
 
 def embedding_vectoriser() -> Vectoriser:
@@ -84,12 +87,17 @@ def embedding_vectoriser() -> Vectoriser:
     from bot.retrieval.settings import load_settings
 
     settings = load_settings()
-    encoder = Encoder(settings.model_path, threads=settings.threads,
-                      query_prefix=settings.query_prompt, passage_prefix=settings.passage_prompt)
+    encoder = Encoder(
+        settings.model_path,
+        threads=settings.threads,
+        query_prefix=settings.query_prompt,
+        passage_prefix=settings.passage_prompt,
+    )
     # Question-to-question similarity: both sides are user questions.
     name = Path(str(getattr(encoder, "name", "e5"))).name
-    return Vectoriser(Backend.EMBEDDING, lambda texts: encoder.encode_queries(list(texts)),
-                      f"按语义相似度分组（嵌入模型 {name}）。")
+    return Vectoriser(
+        Backend.EMBEDDING, lambda texts: encoder.encode_queries(list(texts)), f"按语义相似度分组（嵌入模型 {name}）。"
+    )
 
 
 def load_vectoriser(backend: Optional[Backend] = None) -> Vectoriser:

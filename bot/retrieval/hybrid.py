@@ -82,9 +82,7 @@ class Retriever:
         bank_index: VectorIndex | None = None,
     ) -> None:
         if vector_index.size != len(passages):
-            raise ValueError(
-                f"vector index has {vector_index.size} vectors for {len(passages)} passages"
-            )
+            raise ValueError(f"vector index has {vector_index.size} vectors for {len(passages)} passages")
         self.passages = list(passages)
         self.encoder = encoder
         self.vector_index = vector_index

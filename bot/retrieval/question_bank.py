@@ -7,6 +7,7 @@ Haystack's FAQ matching) says both "which FAQ is this like?" and "is this like
 the questions we decline?". The paraphrases are keys only: what users are shown
 always comes from the articles.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,13 +45,24 @@ def question_keys(training: Dict[str, List[str]], known_faq_ids: Sequence[str]) 
     Out-of-scope keys carry faq_id None."""
     keys: List[Passage] = []
     for intent in sorted(training):
-        faq_id = intent[len(FAQ_PREFIX):] if intent.startswith(FAQ_PREFIX) else None
+        faq_id = intent[len(FAQ_PREFIX) :] if intent.startswith(FAQ_PREFIX) else None
         if faq_id is not None and faq_id not in known_faq_ids:
             continue
         label = faq_id or OUT_OF_SCOPE
         for n, text in enumerate(training[intent]):
-            keys.append(Passage(id=f"{label}#u{n}", kind=USER_QUESTION, text=text, faq_id=faq_id,
-                                article_id="", article_title="", newspaper="", date="", span=(0, 0)))
+            keys.append(
+                Passage(
+                    id=f"{label}#u{n}",
+                    kind=USER_QUESTION,
+                    text=text,
+                    faq_id=faq_id,
+                    article_id="",
+                    article_title="",
+                    newspaper="",
+                    date="",
+                    span=(0, 0),
+                )
+            )
     return keys
 
 

@@ -26,7 +26,6 @@ def test_incomplete_folder_names_missing_files(tmp_path):
         Encoder(tmp_path)
 
 
-
 PARAPHRASES = [
     ("新冠疫苗加强针什么时候打？", "第三针疫苗应该在什么时间接种？", "附近哪里有好吃的火锅？"),
     ("打完疫苗能不能喝酒", "接种疫苗后可以饮酒吗？", "如何办理护照？"),
@@ -55,7 +54,6 @@ def test_vectors_are_unit_float32(encoder):
     # Query and passage prefixes really differ.
     q, p = encoder.encode_queries(["加强针"]), encoder.encode_passages(["加强针"])
     assert float(q[0] @ p[0]) < 0.999
-
 
 
 def _copy_with_truncated_weights(model_dir: Path, dest: Path, keep_stamp: bool) -> Path:

@@ -4,6 +4,7 @@ The floors are the product's targets (bot.evaluation.run.TARGET_*), not the
 measured figures minus a margin: when a target is missed this test fails, and
 the miss is reported rather than the floor lowered. Figures: `make eval`.
 """
+
 import pytest
 
 from bot.answering.decide import Mode

@@ -1,6 +1,5 @@
 """How the real newspaper page splits into articles."""
 
-
 import pytest
 
 from bot.ingest.pipeline import ingest_all

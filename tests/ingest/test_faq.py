@@ -1,6 +1,5 @@
 """The CDC expert Q&A: ids, spans, repairs and the cut-off last answer."""
 
-
 import pytest
 
 from bot.ingest.pipeline import ingest_all

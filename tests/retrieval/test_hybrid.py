@@ -1,6 +1,5 @@
 """Retriever behaviour with a model-free encoder (fast)."""
 
-
 import numpy as np
 import pytest
 

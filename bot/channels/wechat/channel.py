@@ -12,6 +12,7 @@ answered "success" (WeChat then neither retries nor shows anything) and its
 reply goes out later through the customer-service message API, so a slow
 turn is never lost and never answered twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -180,8 +181,13 @@ class WeChatInput(InputChannel):
             return _refuse(400, str(exc))
         args = request.args
         try:
-            plain = self.crypto.open(msg_signature, args.get("timestamp"), args.get("nonce"), envelope.encrypt,
-                                     tolerance=self.settings.timestamp_tolerance)
+            plain = self.crypto.open(
+                msg_signature,
+                args.get("timestamp"),
+                args.get("nonce"),
+                envelope.encrypt,
+                tolerance=self.settings.timestamp_tolerance,
+            )
         except SignatureError:
             return _refuse(403, "bad msg_signature")
         except StaleTimestamp:
@@ -197,8 +203,7 @@ class WeChatInput(InputChannel):
 
     # --- answering -------------------------------------------------------------
 
-    async def _receive(self, request: Request,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         opened = self._open(request)
         if isinstance(opened, HTTPResponse):
             return opened
@@ -227,7 +232,8 @@ class WeChatInput(InputChannel):
             return self._passive(message, [checked.message])
 
         turn = asyncio.get_running_loop().create_task(
-            self._ask_bot(message, checked.text, agent, sender_id, on_new_message))
+            self._ask_bot(message, checked.text, agent, sender_id, on_new_message)
+        )
         self._tasks.add(turn)  # the loop keeps only weak references to tasks
         turn.add_done_callback(self._tasks.discard)
         done, _ = await asyncio.wait({turn}, timeout=self.settings.reply_deadline)
@@ -237,25 +243,36 @@ class WeChatInput(InputChannel):
                 return self._passive(message, replies)
             self._send_later(message, turn)
             return response.text(NO_REPLY)
-        logger.info("WeChat turn slower than %.1fs; replying through the customer-service API",
-                    self.settings.reply_deadline)
+        logger.info(
+            "WeChat turn slower than %.1fs; replying through the customer-service API", self.settings.reply_deadline
+        )
         self._send_later(message, turn)
         return response.text(NO_REPLY)
 
-    async def _ask_bot(self, message: IncomingMessage, text: str, agent: Any, sender_id: str,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Replies:
+    async def _ask_bot(
+        self,
+        message: IncomingMessage,
+        text: str,
+        agent: Any,
+        sender_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> Replies:
         collector = CollectingOutputChannel()
-        await on_new_message(UserMessage(
-            await with_choice(agent, sender_id, text), collector, sender_id, input_channel=self.name(),
-            metadata={"wechat": {"msg_id": message.msg_id}},
-        ))
+        await on_new_message(
+            UserMessage(
+                await with_choice(agent, sender_id, text),
+                collector,
+                sender_id,
+                input_channel=self.name(),
+                metadata={"wechat": {"msg_id": message.msg_id}},
+            )
+        )
         return text_channel_replies(collector.messages)
 
     def _result(self, turn: "asyncio.Task[Replies]") -> Replies:
         """The turn's reply cut into WeChat-sized messages; an apology if it failed."""
         if turn.cancelled() or turn.exception() is not None:
-            logger.error("WeChat turn failed: %s", "cancelled" if turn.cancelled() else
-                         type(turn.exception()).__name__)
+            logger.error("WeChat turn failed: %s", "cancelled" if turn.cancelled() else type(turn.exception()).__name__)
             return [TROUBLE_REPLY]
         texts = turn.result()
         if not texts:
