@@ -142,6 +142,7 @@ class ActionBoosterVerdict(Action):
         assessment = assess(facts, today(), rules)
         if assessment.outcome is None:
             # Only reachable if the form was left early with facts missing.
+            assert assessment.missing is not None  # an Assessment without an outcome names what is missing
             question = booster_text.question(assessment.missing.value, facts)
             dispatcher.utter_message(text=question.text, buttons=question.buttons or None)
             return []

@@ -84,8 +84,16 @@ class DoseWindow(Protocol):
     """The days the last dose may have been given on (bot.dialogue.dates.DoseDate):
     people often name only a month (去年三月) or a stretch (半年多了)."""
 
-    earliest: date
-    latest: date
+    # Read-only, so frozen dataclasses such as DoseDate match.
+    @property
+    def earliest(self) -> date: ...
+
+    @property
+    def latest(self) -> date: ...
+
+    def as_slot(self) -> str:
+        """A plain-string form for a Rasa slot (the form stores the window in one)."""
+        ...
 
 
 def add_months(day: date, months: int) -> date:
@@ -234,6 +242,7 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
 
     # Plain strings: route ids may arrive as bot.dialogue.vaccines.Route members.
     route, doses = _plain(facts.route), facts.doses
+    assert doses is not None  # Fact.DOSES was checked as known above
     if doses == 0:
         return done(Verdict.NOT_COVERED, Reason.NOT_VACCINATED, ["everyone_vaccinate", "booster_target"])
     if route in rules.no_booster_doses:
@@ -270,15 +279,18 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
     )
     quote_ids = [*rules.interval_quotes, *used]
     window = facts.last_dose
+    assert window is not None  # Fact.LAST_DOSE was checked as known above
+    possible_from = add_months(window.earliest, rules.interval_months)
+    certain_from = add_months(window.latest, rules.interval_months)
     extra = dict(
-        possible_from=add_months(window.earliest, rules.interval_months),
-        certain_from=add_months(window.latest, rules.interval_months),
+        possible_from=possible_from,
+        certain_from=certain_from,
         boosters=names,
         choice=choice,
     )
-    if today >= extra["certain_from"]:
+    if today >= certain_from:
         return done(Verdict.ELIGIBLE_NOW, Reason.INTERVAL_REACHED, quote_ids, **extra)
-    if today < extra["possible_from"]:
+    if today < possible_from:
         return done(Verdict.TOO_SOON, Reason.INTERVAL_NOT_REACHED, quote_ids, **extra)
     return done(Verdict.DEPENDS_ON_DATE, Reason.INTERVAL_UNCLEAR, quote_ids, **extra)
 

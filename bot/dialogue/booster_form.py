@@ -32,7 +32,8 @@ SLOTS: Dict[Fact, str] = {
 }
 WANTED_SLOT = "booster_wanted"
 ALL_SLOTS = [*SLOTS.values(), WANTED_SLOT]
-FACT_OF_SLOT = {slot: fact for fact, slot in SLOTS.items()}
+# Looked up with Rasa's requested_slot, which is None outside the form.
+FACT_OF_SLOT: Dict[Optional[str], Fact] = {slot: fact for fact, slot in SLOTS.items()}
 
 STOP_INTENT = "stop_form"
 TRIGGER_INTENT = "booster_check"
@@ -177,6 +178,7 @@ def form_turn(
             messages.append(booster_text.REASKS[_reask_key(asked, reading)])
         # Rasa rejects a form turn that sets no slot; storing "still unknown"
         # keeps the form in charge of this message.
+        assert requested_slot is not None  # `requested` was found under it
         updates[requested_slot] = None
     return FormTurn(TurnKind.REASK if messages else TurnKind.ANSWER, updates, messages, following, assessment)
 
@@ -251,6 +253,7 @@ def lead_quotes(facts: Facts, rules: BoosterRules):
 def verdict_answer(facts: Facts, assessment: Assessment, rules: BoosterRules) -> dict:
     """custom.answer metadata of a verdict (CONTRACT.md: kind booster_check)."""
     outcome = assessment.outcome
+    assert outcome is not None, "verdict_answer needs a finished assessment"
     return {
         "kind": "booster_check",
         "answer_id": outcome.quotes[0].faq_id if outcome.quotes else None,
@@ -283,10 +286,10 @@ OFFER_AFTER = ("booster_target", "booster_schedule", "booster_concept")
 def offer_booster_check(
     answer: Mapping[str, Any], buttons: Sequence[Mapping[str, str]], active_loop: Optional[str] = None
 ) -> List[Dict[str, str]]:
-    buttons = [dict(b) for b in buttons or ()]
+    plain = [dict(b) for b in buttons or ()]
     faq = str((answer or {}).get("answer_id") or "").split("#", 1)[0]
     if active_loop == FORM or faq not in OFFER_AFTER or (answer or {}).get("kind") not in ("faq", "passage"):
-        return buttons
-    feedback = [b for b in buttons if str(b.get("payload", "")).startswith("/feedback")]
-    others = [b for b in buttons if b not in feedback]
+        return plain
+    feedback = [b for b in plain if str(b.get("payload", "")).startswith("/feedback")]
+    others = [b for b in plain if b not in feedback]
     return others + [dict(BOOSTER_CHECK_BUTTON)] + feedback

@@ -134,7 +134,7 @@ def _assign_vaccines(text: str, mentions: Sequence[VaccineMention], primary_know
 
 
 def _payload_entities(entities: Sequence[Mapping]) -> Dict[str, object]:
-    return {e.get("entity"): e.get("value") for e in entities or () if e.get("entity")}
+    return {e["entity"]: e.get("value") for e in entities or () if e.get("entity")}
 
 
 def read_message(

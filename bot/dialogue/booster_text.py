@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from bot.answering.citation import Source, chinese_date, source_line
 from bot.dialogue.booster import BoosterChoice, BoosterRules, Facts, Outcome, Reason, add_months
@@ -46,8 +46,13 @@ def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _route_id(route: Any) -> str:
+    """A route id as a plain string: Route members give their value; None gives '', which no table holds."""
+    return getattr(route, "value", route) or ""
+
+
 def vaccine_label(facts: Facts) -> str:
-    route = ROUTE_NAMES.get(getattr(facts.route, "value", facts.route))
+    route = ROUTE_NAMES.get(_route_id(facts.route))
     if facts.vaccine and route and facts.vaccine != route:
         return f"{facts.vaccine}（{route}）"
     return facts.vaccine or route or "不清楚哪种的疫苗"
@@ -87,7 +92,7 @@ def _booster_options(facts: Facts, outcome: Outcome) -> str:
 
 
 def _choice_text(facts: Facts, outcome: Outcome) -> str:
-    wanted = facts.wanted or ROUTE_NAMES.get(getattr(facts.wanted_route, "value", facts.wanted_route), "")
+    wanted = facts.wanted or ROUTE_NAMES.get(_route_id(facts.wanted_route), "")
     if outcome.choice is BoosterChoice.ALLOWED:
         return f"您问的{wanted}：文章写明可以用来打这一针加强针。"
     if outcome.choice is BoosterChoice.SAME_ONLY:
@@ -103,7 +108,7 @@ def _choice_text(facts: Facts, outcome: Outcome) -> str:
 def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[str]:
     reason, n = outcome.reason, facts.doses
     vaccine = vaccine_label(facts)
-    route = getattr(facts.route, "value", facts.route)
+    route = _route_id(facts.route)
     if reason is Reason.UNDER_AGE:
         return [
             f"文章所说的加强针接种对象是{rules.min_age}岁及以上人群，您{facts.age}岁。"
@@ -138,29 +143,33 @@ def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[st
     if reason is Reason.UNKNOWN_VACCINE:
         return ["请查看您的接种记录，或咨询接种单位、拨打12320卫生健康热线。"]
     lines = []
+    possible_from, certain_from = outcome.possible_from, outcome.certain_from
+    if reason in (Reason.INTERVAL_REACHED, Reason.INTERVAL_NOT_REACHED, Reason.INTERVAL_UNCLEAR):
+        # assess() sets both dates whenever it decides on the interval.
+        assert possible_from is not None and certain_from is not None
     if reason is Reason.INTERVAL_REACHED:
         lines.append(
             f"您是{rules.min_age}岁及以上、已完成全程接种的人，最后一针到现在已满{rules.interval_months}个月"
-            f"（{cn_date(outcome.certain_from)}满{rules.interval_months}个月）。"
+            f"（{cn_date(certain_from)}满{rules.interval_months}个月）。"
         )
     elif reason is Reason.INTERVAL_NOT_REACHED:
-        if outcome.possible_from == outcome.certain_from:
+        if possible_from == certain_from:
             lines.append(
                 f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针，"
-                f"您最早可以在{cn_date(outcome.certain_from)}接种。"
+                f"您最早可以在{cn_date(certain_from)}接种。"
             )
         else:
             lines.append(
                 f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
-                f"最早{cn_date(outcome.possible_from)}才满{rules.interval_months}个月（要看最后一针是哪一天），"
-                f"到{cn_date(outcome.certain_from)}一定已满。"
+                f"最早{cn_date(possible_from)}才满{rules.interval_months}个月（要看最后一针是哪一天），"
+                f"到{cn_date(certain_from)}一定已满。"
             )
     elif reason is Reason.INTERVAL_UNCLEAR:
         lines.append(
             f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
-            f"满{rules.interval_months}个月的日子在{cn_date(outcome.possible_from)}到"
-            f"{cn_date(outcome.certain_from)}之间：如果最后一针是在{_months_before(outcome.possible_from, rules)}"
-            f"或更早打的，现在已经可以打；最晚到{cn_date(outcome.certain_from)}一定可以打。"
+            f"满{rules.interval_months}个月的日子在{cn_date(possible_from)}到"
+            f"{cn_date(certain_from)}之间：如果最后一针是在{_months_before(possible_from, rules)}"
+            f"或更早打的，现在已经可以打；最晚到{cn_date(certain_from)}一定可以打。"
         )
     lines.append(_booster_options(facts, outcome))
     choice = _choice_text(facts, outcome)

@@ -187,7 +187,9 @@ Span = Optional[Tuple[date, date, Precision]]
 
 def _read_iso(match: re.Match, today: date) -> Span:
     day = int(match.group(3)) if match.group(3) else None
-    return _month_span(_full_year(match.group(1)), int(match.group(2)), None, day)
+    year = _full_year(match.group(1))
+    assert year is not None  # the pattern matches only digits, which to_int always reads
+    return _month_span(year, int(match.group(2)), None, day)
 
 
 def _read_year_month(match: re.Match, today: date) -> Span:

@@ -97,7 +97,9 @@ def parse_age(text: str) -> Optional[int]:
         return to_int(match.group(1))
     decade = _AGE_DECADE.fullmatch(text.rstrip("。.!！?？ 了"))
     if decade:
-        return to_int(decade.group(1)) * 10
+        tens = to_int(decade.group(1))
+        assert tens is not None  # the pattern matches one digit 1-9 / 一-九, which to_int always reads
+        return tens * 10
     return bare_number(text)
 
 

@@ -114,7 +114,8 @@ class VaccineCatalog:
         user reply), preferring a named vaccine over a bare route; None if none."""
         found = self.mentions(text)
         named = [m for m in found if m.vaccine is not None]
-        return (named or found or [None])[0]
+        candidates = named or found
+        return candidates[0] if candidates else None
 
     def by_value(self, value: str) -> Optional[Vaccine]:
         return self._by_value.get(value)
