@@ -44,7 +44,7 @@ def answer_metadata(event: Mapping[str, Any]) -> Optional[dict]:
 def is_payload(text: Optional[str]) -> bool:
     """Button payloads (`/choose_faq{...}`, `/feedback{...}`) reach Rasa as the
     user's text; they are taps, not questions somebody typed."""
-    return bool(text) and text.lstrip().startswith("/")
+    return text is not None and text.lstrip().startswith("/")
 
 
 def faq_of(answer_id: Optional[str]) -> Optional[str]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from bot.answering.evidence import RetrievalView
 from bot.feedback.events import TurnKind, faq_of, is_payload
 from bot.feedback.rated import FeedbackValue, Rated, RatingStatus
 from bot.feedback.related import related_faqs
 
-RESPONSES = {
+# A status alone, or a recorded rating with its value.
+RESPONSES: Dict[Union[RatingStatus, Tuple[RatingStatus, Optional[FeedbackValue]]], str] = {
     (RatingStatus.RECORDED, FeedbackValue.USEFUL): "utter_feedback_useful",
     (RatingStatus.RECORDED, FeedbackValue.USELESS): "utter_feedback_useless",
     RatingStatus.ALREADY_RATED: "utter_feedback_already_rated",
@@ -46,7 +47,7 @@ def respond(
     """`faq_questions`: FAQ id -> its question (button titles). `search` runs
     retrieval for a question (None when retrieval is unavailable)."""
     status = rated.status if value is not None or rated.status is not RatingStatus.RECORDED else RatingStatus.UNCLEAR
-    meta = {
+    meta: Dict[str, Any] = {
         "answer_id": None,
         "kind": TurnKind.FEEDBACK.value,
         "status": status.value,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from bot.feedback.events import RATEABLE, TurnKind, answer_metadata, is_payload
 from bot.reporting.store import StoredEvent
@@ -24,7 +24,8 @@ class Outcome(str, Enum):
     DECLINED = "declined"
 
 
-_OUTCOMES = {
+# Looked up with an answer's kind, which is None for a turn without one.
+_OUTCOMES: Dict[Optional[str], Outcome] = {
     **{k: Outcome.ANSWERED for k in RATEABLE},
     TurnKind.CLARIFY.value: Outcome.CLARIFIED,
     TurnKind.DECLINE.value: Outcome.DECLINED,

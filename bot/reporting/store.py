@@ -14,7 +14,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from bot.paths import PROJECT_ROOT
 
@@ -75,7 +75,7 @@ def read_events(
     except Exception as exc:  # unknown dialect, missing driver: say which URL
         raise StoreError(f"cannot open {_safe(url)}: {exc}") from exc
     clauses = ["type_name IN :types"]
-    params = {"types": READ_TYPES}
+    params: Dict[str, Any] = {"types": READ_TYPES}
     if since is not None:
         clauses.append("timestamp >= :since")
         params["since"] = since
