@@ -84,15 +84,11 @@ def lexical_vectoriser(normalize: Callable[[str], str] = lambda s: s) -> Vectori
 def embedding_vectoriser() -> Vectoriser:
     """Raises when the model cannot be loaded (bot.embedding's error names the fix)."""
     from bot.embedding.encoder import Encoder
-    from bot.retrieval.settings import load_settings
+    from bot.retrieval.settings import load_settings, prompt_overrides
 
     settings = load_settings()
-    encoder = Encoder(
-        settings.model_path,
-        threads=settings.threads,
-        query_prefix=settings.query_prompt,
-        passage_prefix=settings.passage_prompt,
-    )
+    # Encoder takes the settings' prompts by name, as bot.retrieval.hybrid passes them.
+    encoder = Encoder(settings.model_path, threads=settings.threads, prompts=prompt_overrides(settings))
     # Question-to-question similarity: both sides are user questions.
     name = Path(str(getattr(encoder, "name", "e5"))).name
     return Vectoriser(
