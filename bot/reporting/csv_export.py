@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 from bot.reporting.conversations import Outcome
 from bot.reporting.figures import ReportData
@@ -23,7 +23,7 @@ def _rate(part: int, whole: int) -> str:
     return f"{part / whole:.4f}" if whole else ""
 
 
-def write_csvs(data: ReportData, out_dir: Path, faq_title: Callable[[str], str]) -> Dict[str, Path]:
+def write_csvs(data: ReportData, out_dir: Path, faq_title: Callable[[Optional[str]], str]) -> Dict[str, Path]:
     paths = {name: out_dir / f"{name}.csv" for name in ("daily", "questions", "declined_groups", "rated_answers")}
     _write(
         paths["daily"],

@@ -104,6 +104,7 @@ def compute(
         d = bucket(day_of(q.turn.timestamp))
         d.questions += 1
         outcome = q.turn.outcome
+        assert outcome is not None  # questions() keeps only turns with an outcome
         setattr(d, outcome.value, getattr(d, outcome.value) + 1)
         if outcome is Outcome.CLARIFIED:
             resolved[q.resolved_by_tap.value if q.resolved_by_tap else "none"] += 1

@@ -180,10 +180,10 @@ def render(data: ReportData, faq_title=lambda fid: fid or "") -> str:
         rates_svg(data.days),
     ]
     if t.clarified:
-        r = data.clarify_resolved
+        resolved = data.clarify_resolved
         out.append(
-            f"<p>请用户确认的 {t.clarified} 个问题中：点选了某个问题 {r.get('answered', 0)} 个，"
-            f"点“都不是” {r.get('declined', 0)} 个，未点选 {r.get('none', 0)} 个。</p>"
+            f"<p>请用户确认的 {t.clarified} 个问题中：点选了某个问题 {resolved.get('answered', 0)} 个，"
+            f"点“都不是” {resolved.get('declined', 0)} 个，未点选 {resolved.get('none', 0)} 个。</p>"
         )
     out.append("<h2>最常见的无法回答的问题（按相似度分组）</h2>")
     out.append(f'<p class="{"note" if data.grouping_fallback else "meta"}">{escape(data.grouping_note)}</p>')

@@ -37,9 +37,9 @@ class FaqIndex:
             labels.append(fid)
             texts.append(question)
         for intent, examples in load_training_questions(nlu_dir).items():
-            fid = intent[len(FAQ_PREFIX) :] if intent.startswith(FAQ_PREFIX) else None
-            if fid in questions:
-                labels.extend([fid] * len(examples))
+            faq_id = intent[len(FAQ_PREFIX) :] if intent.startswith(FAQ_PREFIX) else None
+            if faq_id in questions:
+                labels.extend([faq_id] * len(examples))
                 texts.extend(examples)
         return cls(questions, labels, vectoriser.embed(texts))
 
@@ -50,7 +50,7 @@ class FaqIndex:
     def nearest(self, vectors: np.ndarray) -> List[Tuple[Optional[str], float]]:
         out: List[Tuple[Optional[str], float]] = []
         for scores in self.scores(vectors):
-            best = max(scores, key=scores.get) if scores else None
+            best = max(scores, key=scores.__getitem__) if scores else None
             out.append((best, scores.get(best, 0.0) if best else 0.0))
         return out
 

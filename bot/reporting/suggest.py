@@ -96,7 +96,7 @@ def suggestions(
         for key, scores in zip(pending, all_scores, strict=True):
             entry = merged[key]
             if entry.proposed_faq is None and scores:
-                entry.proposed_faq = max(scores, key=scores.get)
+                entry.proposed_faq = max(scores, key=scores.__getitem__)
             entry.score = scores.get(entry.proposed_faq or "", 0.0)
             entry.faq_question = index.title(entry.proposed_faq)
     ranked = sorted(merged.values(), key=lambda s: (s.source != Source.CHOSEN, -s.asked, -s.score))

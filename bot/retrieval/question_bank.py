@@ -23,7 +23,7 @@ FAQ_PREFIX = "faq/"
 OUT_OF_SCOPE = "out_of_scope"
 
 
-def _examples(block: str) -> List[str]:
+def _examples(block: Optional[str]) -> List[str]:
     lines = (line.strip() for line in (block or "").splitlines())
     return [line[1:].strip() for line in lines if line.startswith("-") and line[1:].strip()]
 
