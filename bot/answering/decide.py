@@ -144,7 +144,7 @@ def decide(
 
     hits = best_hits(retrieval)
     if mode is Mode.RETRIEVAL:
-        ranked = sorted(((fid, h.score) for fid, h in hits.items()), key=lambda item: item[1], reverse=True)
+        ranked = tuple(sorted(((fid, h.score) for fid, h in hits.items()), key=lambda item: item[1], reverse=True))
         if not ranked or ranked[0][1] < calibration.retrieval_only_threshold:
             return Decision(AnswerKind.DECLINE, reason="retrieval below threshold", scores=tuple(ranked))
         fid, score = ranked[0]

@@ -8,7 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
 from bot.answering.buttons import (
     CHOOSE_FAQ_INTENT,
@@ -47,6 +47,9 @@ from bot.answering.render import (
 from bot.answering.settings import AnsweringSettings, load_answering_settings
 from bot.answering.targeted import targeted_sentences
 from bot.knowledge import KnowledgeBase, load_knowledge_base
+
+if TYPE_CHECKING:  # imported on the first follow-up only (see _focus_reader)
+    from bot.dialogue.focus import FocusReader
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +115,7 @@ class AnsweringService:
         self.settings = settings
         self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
-        self._reader = None  # the follow-up focus reader, built on the first follow-up
+        self._reader: Optional[FocusReader] = None  # the follow-up focus reader, built on the first follow-up
         # text -> Rasa parse dict (bot/answering/rasa_parse.py), for rewritten follow-ups; None: not available
         self.parser = parser
         self.retriever_error: Optional[str] = None
@@ -169,6 +172,7 @@ class AnsweringService:
         decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
         reply = self._render(decision)
         if reading is Reading.NOT_COVERED:
+            assert follow_up is not None  # _decide_turn reads NOT_COVERED only from a follow-up
             reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
             reply.metadata = self._metadata(decision)
         elif follow_up is not None and decision.answered:
@@ -274,7 +278,7 @@ class AnsweringService:
         from bot.dialogue.vaccines import catalog
         from bot.ingest.sentences import split_sentences
 
-        faq = self.faqs.get(decision.faq_id)
+        faq = self.faqs.get(decision.faq_id) if decision.faq_id is not None else None
         if faq is None or faq.partial:
             return reply
         vaccines = catalog()
@@ -340,8 +344,10 @@ class AnsweringService:
     def _render(self, decision: Decision) -> Reply:
         questions = {fid: faq.question for fid, faq in self.faqs.items()}
         if decision.kind is AnswerKind.FAQ:
+            assert decision.faq_id is not None  # a FAQ decision names its FAQ
             reply = Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]), buttons=feedback_buttons())
         elif decision.kind is AnswerKind.PASSAGE:
+            assert decision.passage is not None  # a passage decision carries the quoted passage
             reply = Reply(
                 decision,
                 text=render_passage_answer(decision.passage.passage_text, self._sources(decision)[0]),
@@ -358,7 +364,7 @@ class AnsweringService:
         return reply
 
     def _metadata(self, decision: Decision) -> Dict:
-        metadata = {
+        metadata: Dict[str, Any] = {
             "answer_id": decision.answer_id,
             "kind": decision.kind.value,
             "sources": [s.as_dict() for s in self._sources(decision)],
@@ -367,6 +373,7 @@ class AnsweringService:
             metadata["options"] = list(decision.options)
         if decision.kind is AnswerKind.PASSAGE and decision.faq_id in self.faqs:
             # The quote leads; the whole answer stays one tap (or 全文) away.
+            assert decision.passage is not None and decision.faq_id is not None  # a passage decision carries both
             metadata["lead"] = [decision.passage.passage_text]
             metadata["full_answer"] = render_faq_answer(self.faqs[decision.faq_id])
             metadata["full_answer_mode"] = FullAnswerMode.ON_REQUEST.value

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict
 
 from pydantic import Field, field_validator
 
@@ -36,12 +36,13 @@ class BandSettings(StrictSettings):
     """bot/answering/decide.py Bands: what the hybrid does below its answer threshold."""
 
     # Above 1 the band is off: only calibrated settings enable it.
-    clarify: float = Field(_DEFAULT_BANDS.clarify, ge=0)
-    suggest: float = Field(_DEFAULT_BANDS.suggest, ge=0)
-    options: int = Field(_DEFAULT_BANDS.options, ge=2, le=5)
+    # default= by keyword: type checkers read only that as the field's default.
+    clarify: float = Field(default=_DEFAULT_BANDS.clarify, ge=0)
+    suggest: float = Field(default=_DEFAULT_BANDS.suggest, ge=0)
+    options: int = Field(default=_DEFAULT_BANDS.options, ge=2, le=5)
     max_out_of_scope_lead: float = _DEFAULT_BANDS.max_out_of_scope_lead
     # Above 1 the intent layer's out_of_scope never gates on its own.
-    out_of_scope_confidence: float = Field(_DEFAULT_BANDS.out_of_scope_confidence, ge=0)
+    out_of_scope_confidence: float = Field(default=_DEFAULT_BANDS.out_of_scope_confidence, ge=0)
 
 
 class AnsweringSettings(StrictSettings):
@@ -75,7 +76,7 @@ def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> No
     is validated first, so a bad fit never leaves a broken file behind."""
     bands = calibration.bands
     fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence")
-    values = {
+    values: Dict[str, Any] = {
         "retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
         "combiner": calibration.combiner.as_dict(),
         "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},

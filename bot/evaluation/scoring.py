@@ -13,6 +13,7 @@ from bot.evaluation.dataset import EvalQuestion
 def answer_text(decision: Decision, faqs: Mapping) -> str:
     """What the user would read as the answer (without the source line)."""
     if decision.kind is AnswerKind.PASSAGE:
+        assert decision.passage is not None  # a passage decision carries the quoted passage
         return decision.passage.passage_text
     if decision.kind is AnswerKind.FAQ:
         return faqs[decision.faq_id].display_answer
