@@ -108,6 +108,12 @@ class WeChatInput(InputChannel):
     def enabled(self) -> bool:
         return self.settings is not None
 
+    @property
+    def _configured(self) -> WeChatSettings:
+        """The settings, for the webhook's handlers: they run only when the channel is enabled."""
+        assert self.settings is not None, "channel is not configured"
+        return self.settings
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         wechat = Blueprint("wechat_webhook", __name__)
 
@@ -140,7 +146,7 @@ class WeChatInput(InputChannel):
             return _refuse(403, "missing signature parameters")
         try:
             self.crypto.verify_plain(sig, timestamp, nonce)
-            check_timestamp(timestamp, tolerance=self.settings.timestamp_tolerance)
+            check_timestamp(timestamp, tolerance=self._configured.timestamp_tolerance)
         except SignatureError:
             return _refuse(403, "bad signature")
         except StaleTimestamp:
@@ -186,7 +192,7 @@ class WeChatInput(InputChannel):
                 args.get("timestamp"),
                 args.get("nonce"),
                 envelope.encrypt,
-                tolerance=self.settings.timestamp_tolerance,
+                tolerance=self._configured.timestamp_tolerance,
             )
         except SignatureError:
             return _refuse(403, "bad msg_signature")
@@ -229,6 +235,7 @@ class WeChatInput(InputChannel):
             return self._passive(message, [canned])
         checked = check_question(message.content)
         if not checked.ok:
+            assert checked.message is not None  # a failed check always carries its message
             return self._passive(message, [checked.message])
 
         turn = asyncio.get_running_loop().create_task(
@@ -236,7 +243,7 @@ class WeChatInput(InputChannel):
         )
         self._tasks.add(turn)  # the loop keeps only weak references to tasks
         turn.add_done_callback(self._tasks.discard)
-        done, _ = await asyncio.wait({turn}, timeout=self.settings.reply_deadline)
+        done, _ = await asyncio.wait({turn}, timeout=self._configured.reply_deadline)
         if turn in done:
             replies = self._result(turn)
             if len(replies) == 1:
@@ -244,7 +251,7 @@ class WeChatInput(InputChannel):
             self._send_later(message, turn)
             return response.text(NO_REPLY)
         logger.info(
-            "WeChat turn slower than %.1fs; replying through the customer-service API", self.settings.reply_deadline
+            "WeChat turn slower than %.1fs; replying through the customer-service API", self._configured.reply_deadline
         )
         self._send_later(message, turn)
         return response.text(NO_REPLY)

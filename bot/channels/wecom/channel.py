@@ -75,6 +75,12 @@ class WeComInput(InputChannel):
     def enabled(self) -> bool:
         return self.settings is not None
 
+    @property
+    def _configured(self) -> WeComSettings:
+        """The settings, for the webhook's handlers: they run only when the channel is enabled."""
+        assert self.settings is not None, "channel is not configured"
+        return self.settings
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         wecom = Blueprint("wecom_webhook", __name__)
 
@@ -102,7 +108,7 @@ class WeComInput(InputChannel):
         params = {key: request.args.get(key) for key in ("msg_signature", "timestamp", "nonce")}
         if not all(params.values()):
             return None
-        return params  # type: ignore[return-value]
+        return params
 
     def _open(self, params: Dict[str, str], encrypt: str) -> "bytes | HTTPResponse":
         try:
@@ -111,7 +117,7 @@ class WeComInput(InputChannel):
                 params["timestamp"],
                 params["nonce"],
                 encrypt,
-                tolerance=self.settings.timestamp_tolerance,
+                tolerance=self._configured.timestamp_tolerance,
             )
         except SignatureError:
             return _refuse(403, "bad signature")
