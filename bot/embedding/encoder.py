@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Union
+from typing import List, Mapping, Optional, Sequence, Union, cast
 
 import numpy as np
 
@@ -149,11 +149,12 @@ class Encoder:
 
     @property
     def query_prompt(self) -> str:
-        return self._model.prompts[QUERY]
+        # __init__ stores "" for a prompt the model folder lacks, so it is always a string.
+        return cast(str, self._model.prompts[QUERY])
 
     @property
     def passage_prompt(self) -> str:
-        return self._model.prompts[PASSAGE]
+        return cast(str, self._model.prompts[PASSAGE])
 
     def _encode(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
         if isinstance(texts, str):

@@ -28,7 +28,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
@@ -229,8 +229,10 @@ def train(
 
     torch.set_num_threads(threads or idle_cores())
     model = SentenceTransformer(str(base_dir), device="cpu", local_files_only=True)
+    # The Transformer module's Hugging Face model; torch types every submodule attribute as Tensor | Module.
+    auto_model: Any = model[0].auto_model
     if recipe.freeze_word_embeddings:
-        model[0].auto_model.embeddings.word_embeddings.weight.requires_grad_(False)
+        auto_model.embeddings.word_embeddings.weight.requires_grad_(False)
     loss = _contrastive_loss_class()(model, temperature=recipe.temperature)
 
     losses: List[float] = []
@@ -274,7 +276,8 @@ def train(
             shutil.copytree(item, out_dir / item.name)
         else:
             shutil.copy2(item, out_dir / item.name)
-    state = {name: tensor.detach().contiguous() for name, tensor in model[0].auto_model.state_dict().items()}
+    trained: Any = model[0].auto_model  # read again after training, as before; typed loosely as above
+    state = {name: tensor.detach().contiguous() for name, tensor in trained.state_dict().items()}
     save_file(state, str(out_dir / "model.safetensors"), metadata={"format": "pt"})
     (out_dir / "README.md").write_text(
         "# multilingual-e5-small, fine-tuned on this project's paraphrases\n\n"
