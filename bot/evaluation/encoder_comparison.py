@@ -99,7 +99,7 @@ def evaluate_configuration(
     from bot.embedding.build_command import ensure_encoder_model
     from bot.evaluation import calibrate
     from bot.evaluation.run import evaluate
-    from bot.ingest.pipeline import load_faqs
+    from bot.knowledge import load_knowledge_base
     from bot.retrieval.hybrid import build_retriever
 
     started = time.monotonic()
@@ -107,7 +107,7 @@ def evaluate_configuration(
     ensure_encoder_model(settings)
     retriever = build_retriever(settings)
     service = AnsweringService(
-        load_faqs(settings.faq_path), load_answering_settings(), retriever_factory=lambda: retriever
+        load_knowledge_base(settings), load_answering_settings(), retriever_factory=lambda: retriever
     )
     retrieved = [service.search(q.text) for q in questions]
 
