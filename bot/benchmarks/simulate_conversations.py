@@ -102,7 +102,8 @@ class Citizen:
 
 
 def question_pools():
-    in_scope, out_of_scope = [], []
+    in_scope: List[str] = []
+    out_of_scope: List[str] = []
     for name in EVAL_SETS:
         path = PROJECT_ROOT / "eval" / name
         if path.is_file():

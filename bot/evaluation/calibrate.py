@@ -258,6 +258,7 @@ def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
         top = max(hits.values(), key=lambda h: h.score, default=None)
         ok = (
             top is not None
+            and top.faq_id is not None  # always: best_hits keeps only hits with a FAQ id
             and outcome(q, answer_with(top.faq_id, top.score, intent_view_from_parse(None), hits, "calibration"), faqs)
             is Outcome.CORRECT
         )

@@ -110,12 +110,15 @@ def evaluate_configuration(
         load_knowledge_base(settings), load_answering_settings(), retriever_factory=lambda: retriever
     )
     retrieved = [service.search(q.text) for q in questions]
+    searched = [r for r in retrieved if r is not None]
+    if len(searched) != len(retrieved):  # service.search logged why
+        raise RuntimeError(f"{config.label}: retrieval failed for some dev questions")
 
     in_scope = [q.in_scope for q in questions]
     top1 = np.mean(
         [
             bool(r.faqs) and (r.faqs[0].faq_id == q.expect or r.faqs[0].faq_id in q.also)
-            for q, r in zip(questions, retrieved, strict=True)
+            for q, r in zip(questions, searched, strict=True)
             if q.in_scope
         ]
     )
