@@ -1,5 +1,6 @@
 """The one custom action: a thin adapter from the Rasa tracker to
 bot.answering.service, which holds all the logic and its tests."""
+
 from __future__ import annotations
 
 import logging
@@ -76,8 +77,7 @@ class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")

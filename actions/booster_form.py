@@ -1,6 +1,7 @@
 """The personal booster check as a Rasa form: thin adapters from the tracker
 to bot.dialogue.booster_form (turn logic), booster (rules) and booster_text
 (wording), which hold the logic and its tests."""
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,7 @@ class ActionBoosterStart(Action):
     def name(self) -> Text:
         return "action_booster_start"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         text, intent, entities = _message(tracker)
         start = booster_form.start_turn(_form_slots(tracker), text, intent, entities, today())
@@ -78,8 +78,9 @@ class ValidateBoosterCheckForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_booster_check_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         text, intent, entities = _message(tracker)
         activating = (tracker.active_loop or {}).get("name") != booster_form.FORM
@@ -106,8 +107,7 @@ class AskBoosterFact(Action, ABC):
     def name(self) -> Text:
         return f"action_ask_{booster_form.SLOTS[self.fact]}"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         facts = booster_form.facts_from_slots(_form_slots(tracker))
         question = booster_text.question(self.fact.value, facts)
@@ -135,18 +135,21 @@ class ActionBoosterVerdict(Action):
     def name(self) -> Text:
         return "action_booster_verdict"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         rules = load_rules()
         facts = booster_form.facts_from_slots(_form_slots(tracker))
         assessment = assess(facts, today(), rules)
         if assessment.outcome is None:
             # Only reachable if the form was left early with facts missing.
+            assert assessment.missing is not None  # an Assessment without an outcome names what is missing
             question = booster_text.question(assessment.missing.value, facts)
             dispatcher.utter_message(text=question.text, buttons=question.buttons or None)
             return []
         answer = booster_form.verdict_answer(facts, assessment, rules)
-        dispatcher.utter_message(text=booster_text.verdict_text(facts, assessment.outcome, rules),
-                                 buttons=feedback_buttons(), json_message={"answer": answer})
+        dispatcher.utter_message(
+            text=booster_text.verdict_text(facts, assessment.outcome, rules),
+            buttons=feedback_buttons(),
+            json_message={"answer": answer},
+        )
         return [SlotSet("answer_id", answer["answer_id"])]

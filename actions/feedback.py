@@ -1,6 +1,7 @@
 """action_feedback: a thin adapter from the tracker to bot.feedback, which
 holds the logic and its tests. The rating is recorded by the events
 themselves (the /feedback user event and this action's bot event)."""
+
 from __future__ import annotations
 
 import logging
@@ -34,13 +35,13 @@ class ActionFeedback(Action):
     def name(self) -> Text:
         return "action_feedback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         message = tracker.latest_message or {}
         value = feedback_value(next(tracker.get_latest_entity_values(VALUE_ENTITY), None), message.get("text"))
         questions = {fid: faq.question for fid, faq in service().faqs.items()}
         reply = respond(rated_answer(tracker.events), value, questions, _search)
-        dispatcher.utter_message(response=reply.response, buttons=reply.buttons or None,
-                                 json_message={"answer": reply.metadata})
+        dispatcher.utter_message(
+            response=reply.response, buttons=reply.buttons or None, json_message={"answer": reply.metadata}
+        )
         return []

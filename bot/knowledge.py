@@ -4,6 +4,7 @@ wrote to data/faq.yml and data/articles.yml, read back once per process.
 It lives outside bot.ingest so that the action server, which only reads these
 files, never imports the page-repair code that wrote them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -8,6 +8,7 @@ problem is reported as one `SettingsError` naming the file and the key.
 Values computed by a command (the calibrated thresholds) are written back with
 ruamel.yaml's round-trip mode, so the file's comments and order survive.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

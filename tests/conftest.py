@@ -45,9 +45,13 @@ def stack(tmp_path_factory):
     from bot.serving.stack import Stack, free_port
 
     # web_port: the web widget's tests drive the demo page against this same stack.
-    with Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs",
-               web_port=free_port(),
-               tracker_db=tmp_path_factory.mktemp("trackers") / "conversations.db") as running:
+    with Stack(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        log_dir=ROOT / "artifacts" / "logs",
+        web_port=free_port(),
+        tracker_db=tmp_path_factory.mktemp("trackers") / "conversations.db",
+    ) as running:
         yield running
 
 

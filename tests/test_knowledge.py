@@ -1,4 +1,5 @@
 """The knowledge base reader (bot/knowledge.py)."""
+
 import subprocess
 import sys
 

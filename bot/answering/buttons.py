@@ -5,6 +5,7 @@ a button, or typing its number on a text channel, can never be misread. The
 payload forms are the shared contract with the channels, the widget and the
 report (see CONTRACT.md); keep them exact.
 """
+
 from __future__ import annotations
 
 import json

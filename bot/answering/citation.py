@@ -1,5 +1,6 @@
 """How an answer names its source. One place, so the generated Rasa responses,
 the action and the CLI all cite alike."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

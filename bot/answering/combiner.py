@@ -6,6 +6,7 @@ answers the FAQ with the highest probability if that clears a threshold, and
 declines otherwise. Weights and threshold are fitted on eval/dev.yml by
 `python -m bot calibrate --write` and kept, readable, in settings/answering.yml.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,17 +43,19 @@ def feature_rows(intent, retrieval) -> Tuple[List[str], np.ndarray]:
         others = [s for other, s in retrieval_scores.items() if other != fid]
         best_other = max(others, default=0.0)
         hit = hits.get(fid)
-        rows.append([
-            intent_scores.get(fid, 0.0),
-            1.0 if fid == intent_top else 0.0,
-            intent.out_of_scope_confidence,
-            hit.passage_score if hit else 0.0,
-            hit.question_score if hit else 0.0,
-            1.0 if retrieval_scores[fid] > best_other else 0.0,
-            retrieval_scores[fid] - best_other,
-            retrieval.out_of_scope_lead,
-            1.0 if fid == intent.faq_choice and retrieval_scores[fid] > best_other else 0.0,
-        ])
+        rows.append(
+            [
+                intent_scores.get(fid, 0.0),
+                1.0 if fid == intent_top else 0.0,
+                intent.out_of_scope_confidence,
+                hit.passage_score if hit else 0.0,
+                hit.question_score if hit else 0.0,
+                1.0 if retrieval_scores[fid] > best_other else 0.0,
+                retrieval_scores[fid] - best_other,
+                retrieval.out_of_scope_lead,
+                1.0 if fid == intent.faq_choice and retrieval_scores[fid] > best_other else 0.0,
+            ]
+        )
     return faq_ids, np.asarray(rows, dtype=float).reshape(len(faq_ids), len(FEATURES))
 
 
@@ -67,12 +70,16 @@ class Combiner:
         return 1.0 / (1.0 + np.exp(-(rows @ w + self.bias)))
 
     def as_dict(self) -> dict:
-        return {"weights": {k: round(float(v), 4) for k, v in self.weights.items()},
-                "bias": round(float(self.bias), 4), "threshold": round(float(self.threshold), 4)}
+        return {
+            "weights": {k: round(float(v), 4) for k, v in self.weights.items()},
+            "bias": round(float(self.bias), 4),
+            "threshold": round(float(self.threshold), 4),
+        }
 
 
-def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 0.01,
-                 steps: int = 4000, rate: float = 0.5) -> Tuple[Dict[str, float], float]:
+def fit_logistic(
+    rows: np.ndarray, labels: np.ndarray, l2: float = 0.01, steps: int = 4000, rate: float = 0.5
+) -> Tuple[Dict[str, float], float]:
     """Batch gradient descent on the L2-regularised log loss, on standardised
     features (the raw ones differ in scale by 100x), returned in raw units.
     The data is a few thousand rows: nothing cleverer is needed, and the fit is
@@ -90,4 +97,4 @@ def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = 0.01,
         b -= rate * float(error.mean())
     raw_w = w / std
     raw_b = b - float(np.sum(w * mean / std))
-    return dict(zip(FEATURES, (float(x) for x in raw_w))), raw_b
+    return dict(zip(FEATURES, (float(x) for x in raw_w), strict=True)), raw_b

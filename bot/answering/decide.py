@@ -9,6 +9,7 @@
 All numbers live in settings/answering.yml and are fitted on eval/dev.yml
 (`python -m bot calibrate --write`), never on eval/test.yml.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -105,8 +106,15 @@ class Decision:
         return self.faq_id if self.kind is AnswerKind.FAQ else None
 
 
-def answer_with(faq_id: str, score: float, intent: IntentView, hits: Dict[str, RetrievedFaq],
-                reason: str, ranked=(), targeted_lead: float = float("inf")) -> Decision:
+def answer_with(
+    faq_id: str,
+    score: float,
+    intent: IntentView,
+    hits: Dict[str, RetrievedFaq],
+    reason: str,
+    ranked=(),
+    targeted_lead: float = float("inf"),
+) -> Decision:
     hit = hits.get(faq_id)
     # Quote the sentence retrieval found only when the intent layer would not have
     # chosen this FAQ itself: then the sentence, not the headline answer, is what matched.
@@ -136,7 +144,7 @@ def decide(
 
     hits = best_hits(retrieval)
     if mode is Mode.RETRIEVAL:
-        ranked = sorted(((fid, h.score) for fid, h in hits.items()), key=lambda item: item[1], reverse=True)
+        ranked = tuple(sorted(((fid, h.score) for fid, h in hits.items()), key=lambda item: item[1], reverse=True))
         if not ranked or ranked[0][1] < calibration.retrieval_only_threshold:
             return Decision(AnswerKind.DECLINE, reason="retrieval below threshold", scores=tuple(ranked))
         fid, score = ranked[0]
@@ -167,13 +175,20 @@ def below_threshold(ranked: Tuple[Tuple[str, float], ...], bands: Bands, out_of_
     """Clarify or decline, for a question whose best FAQ is not sure enough to answer."""
     fid, p = ranked[0]
     if out_of_scope:
-        return Decision(AnswerKind.DECLINE, reason=f"out-of-scope evidence; best {fid} P(right)={p:.2f}",
-                        score=p, scores=ranked)
+        return Decision(
+            AnswerKind.DECLINE, reason=f"out-of-scope evidence; best {fid} P(right)={p:.2f}", score=p, scores=ranked
+        )
     if p >= bands.clarify:
         # Two choices at least: one alone would be a yes/no question on a guess.
-        options = tuple(f for i, (f, q) in enumerate(ranked[:bands.options]) if i < 2 or q >= bands.suggest)
-        return Decision(AnswerKind.CLARIFY, reason=f"best {fid} P(right)={p:.2f}: clarify", score=p,
-                        scores=ranked, options=options)
-    suggestions = tuple(f for f, q in ranked[:bands.options] if q >= bands.suggest)
-    return Decision(AnswerKind.DECLINE, reason=f"best {fid} P(right)={p:.2f} below threshold", score=p,
-                    scores=ranked, options=suggestions)
+        options = tuple(f for i, (f, q) in enumerate(ranked[: bands.options]) if i < 2 or q >= bands.suggest)
+        return Decision(
+            AnswerKind.CLARIFY, reason=f"best {fid} P(right)={p:.2f}: clarify", score=p, scores=ranked, options=options
+        )
+    suggestions = tuple(f for f, q in ranked[: bands.options] if q >= bands.suggest)
+    return Decision(
+        AnswerKind.DECLINE,
+        reason=f"best {fid} P(right)={p:.2f} below threshold",
+        score=p,
+        scores=ranked,
+        options=suggestions,
+    )

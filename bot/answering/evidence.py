@@ -1,4 +1,5 @@
 """What retrieval says about one question, in the answering layer's terms."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -20,6 +20,7 @@ is elliptical, bot/dialogue/focus.py). Then:
 A self-contained turn (那疫苗加强针怎么打) is decided on its own; if that
 declines and the turn is short, the topic reading gets a second chance.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,8 +72,14 @@ def compact_length(text: str) -> int:
     return len(_PUNCT.sub("", text or ""))
 
 
-def plan_follow_up(text: str, conversation: Conversation, topic_question: Optional[str],
-                   reader: FocusReader, vaccines: VaccineCatalog, max_chars: int) -> Optional[FollowUp]:
+def plan_follow_up(
+    text: str,
+    conversation: Conversation,
+    topic_question: Optional[str],
+    reader: FocusReader,
+    vaccines: VaccineCatalog,
+    max_chars: int,
+) -> Optional[FollowUp]:
     """The follow-up reading of `text`, or None when it has no topic to continue
     (no FAQ answered yet, or the turn is too long to be a follow-up)."""
     if not conversation.topic_faq or not topic_question or not 0 < compact_length(text) <= max_chars:
@@ -89,8 +96,9 @@ def plan_follow_up(text: str, conversation: Conversation, topic_question: Option
     parts.append(text.strip())
     # An aspect of a vaccine (康希诺 + 要打几针) may belong to another FAQ than
     # the topic: that reading is tried too, without the topic's question.
-    entity_query = " ".join([*(m.value for m in named if m.value not in text), text.strip()]) \
-        if named and focus.aspects else None
+    entity_query = (
+        " ".join([*(m.value for m in named if m.value not in text), text.strip()]) if named and focus.aspects else None
+    )
     return FollowUp(conversation.topic_faq, focus, " ".join(parts), tuple(named), entity_query)
 
 
@@ -122,8 +130,9 @@ def lead_sentences(sentences: Sequence[str], follow_up: FollowUp, vaccines: Vacc
     return chosen if 0 < len(chosen) < len(sentences) else []
 
 
-def bridge_sentences(follow_up: FollowUp, lead: Sequence[str], vaccines: VaccineCatalog,
-                     candidates: Sequence[Tuple[str, str]]) -> List[Tuple[str, str]]:
+def bridge_sentences(
+    follow_up: FollowUp, lead: Sequence[str], vaccines: VaccineCatalog, candidates: Sequence[Tuple[str, str]]
+) -> List[Tuple[str, str]]:
     """When the lead names a vaccine only by its route (灭活疫苗 for 科兴): the
     explainer's first sentence naming the vaccine together with its route, as
     (faq id, sentence), so the reply never asks the reader to know which is which.
@@ -152,8 +161,10 @@ def subject(follow_up: FollowUp) -> Optional[str]:
 # The bot's own words around the quotes; everything between quotes is the source's.
 LEAD_INTRO = "关于“{subject}”，资料原文是这样说的："
 LEAD_INTRO_PLAIN = "资料原文中与您的问题最相关的内容是："
-NOT_COVERED_FOLLOW_UP = ("抱歉，我依据的市疾控中心专家答问没有提到“{term}”的情况。为避免误导，我不作回答。"
-                         "请咨询接种单位、当地疾控中心，或拨打12320卫生健康热线。")
+NOT_COVERED_FOLLOW_UP = (
+    "抱歉，我依据的市疾控中心专家答问没有提到“{term}”的情况。为避免误导，我不作回答。"
+    "请咨询接种单位、当地疾控中心，或拨打12320卫生健康热线。"
+)
 
 
 def render_lead(subject_name: Optional[str], quotes: Sequence[Tuple[Sequence[str], str]]) -> str:

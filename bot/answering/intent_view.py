@@ -1,5 +1,6 @@
 """What the Rasa intent layer concluded about one message, read from its parse
 data (tracker.latest_message, or /model/parse output)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ class IntentView:
     intent: Optional[str]  # what the NLU pipeline finally predicted (may be nlu_fallback)
     confidence: float
     faq_confidence: float  # the `faq` intent's own confidence, even when the gate overrode it
-    faq_ranking: Tuple[Tuple[str, float], ...] = field(default_factory=tuple)  # (faq id, ResponseSelector confidence), best first
+    faq_ranking: Tuple[Tuple[str, float], ...] = field(
+        default_factory=tuple
+    )  # (faq id, ResponseSelector confidence), best first
     out_of_scope_confidence: float = 0.0
 
     @property
@@ -31,7 +34,7 @@ class IntentView:
 
 def _sub_intent(key: object, retrieval_intent: str) -> Optional[str]:
     prefix = retrieval_intent + "/"
-    return key[len(prefix):] if isinstance(key, str) and key.startswith(prefix) else None
+    return key[len(prefix) :] if isinstance(key, str) and key.startswith(prefix) else None
 
 
 def intent_view_from_parse(parse: Optional[Mapping], retrieval_intent: str = FAQ_INTENT) -> IntentView:

@@ -6,6 +6,7 @@ the combiner weighs the same evidence for a follow-up as for any question.
 Measured on eval/dialogues.yml: the parse of the rewritten question, not of
 the fragment, is what makes follow-ups answerable (docs/evaluation.md).
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,12 @@ class RasaParser:
         import requests
 
         try:
-            resp = requests.post(f"{self.url}/model/parse", json={"text": text},
-                                 params={"token": self.token} if self.token else None, timeout=self.timeout)
+            resp = requests.post(
+                f"{self.url}/model/parse",
+                json={"text": text},
+                params={"token": self.token} if self.token else None,
+                timeout=self.timeout,
+            )
             resp.raise_for_status()
             parse = resp.json()
         except (requests.RequestException, ValueError) as exc:

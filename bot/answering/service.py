@@ -1,28 +1,55 @@
 """The answering service the action server runs: one instance per process
 (`process_service`), holding the knowledge base, the thresholds and (lazily)
 the retrieval stack built over the same knowledge base."""
+
 from __future__ import annotations
 
 import logging
 import threading
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
 
+from bot.answering.buttons import (
+    CHOOSE_FAQ_INTENT,
+    NONE_OF_THESE,
+    NONE_OF_THESE_INTENT,
+    SHOW_FULL_ANSWER_INTENT,
+    faq_buttons,
+    feedback_buttons,
+)
 from bot.answering.citation import Source, source_line
 from bot.answering.decide import AnswerKind, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView, RetrievedFaq
-from bot.answering.follow_up import (Conversation, FollowUp, Reading, bridge_sentences, lead_sentences,
-                                     plan_follow_up, render_lead, render_not_covered, subject)
-from bot.answering.buttons import (CHOOSE_FAQ_INTENT, NONE_OF_THESE, NONE_OF_THESE_INTENT, SHOW_FULL_ANSWER_INTENT,
-                                   faq_buttons, feedback_buttons)
+from bot.answering.follow_up import (
+    Conversation,
+    FollowUp,
+    Reading,
+    bridge_sentences,
+    lead_sentences,
+    plan_follow_up,
+    render_lead,
+    render_not_covered,
+    subject,
+)
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.rasa_parse import RasaParser
-from bot.answering.render import (CLARIFY_TEXT, NO_TOPIC_TEXT, NONE_OF_THESE_TEXT, UNKNOWN_CHOICE_TEXT, faq_source,
-                                  render_decline, render_faq_answer, render_passage_answer)
+from bot.answering.render import (
+    CLARIFY_TEXT,
+    NO_TOPIC_TEXT,
+    NONE_OF_THESE_TEXT,
+    UNKNOWN_CHOICE_TEXT,
+    faq_source,
+    render_decline,
+    render_faq_answer,
+    render_passage_answer,
+)
 from bot.answering.settings import AnsweringSettings, load_answering_settings
 from bot.answering.targeted import targeted_sentences
 from bot.knowledge import KnowledgeBase, load_knowledge_base
+
+if TYPE_CHECKING:  # imported on the first follow-up only (see _focus_reader)
+    from bot.dialogue.focus import FocusReader
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +107,7 @@ def retrieval_view(analysis) -> RetrievalView:
 
 
 class AnsweringService:
-    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None,
-                 parser=None):
+    def __init__(self, knowledge: KnowledgeBase, settings: AnsweringSettings, retriever_factory=None, parser=None):
         """`retriever_factory()` builds the retrieval stack; by default over this
         same knowledge base, so the FAQ files are read once."""
         self.knowledge = knowledge
@@ -89,7 +115,7 @@ class AnsweringService:
         self.settings = settings
         self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
-        self._reader = None  # the follow-up focus reader, built on the first follow-up
+        self._reader: Optional[FocusReader] = None  # the follow-up focus reader, built on the first follow-up
         # text -> Rasa parse dict (bot/answering/rasa_parse.py), for rewritten follow-ups; None: not available
         self.parser = parser
         self.retriever_error: Optional[str] = None
@@ -101,9 +127,12 @@ class AnsweringService:
 
         retrieval_settings = load_settings()
         knowledge = load_knowledge_base(retrieval_settings)
-        return cls(knowledge, load_answering_settings(),
-                   retriever_factory=lambda: build_retriever(knowledge, retrieval_settings),
-                   parser=RasaParser.from_env())
+        return cls(
+            knowledge,
+            load_answering_settings(),
+            retriever_factory=lambda: build_retriever(knowledge, retrieval_settings),
+            parser=RasaParser.from_env(),
+        )
 
     def retriever(self):
         """The retriever, or None when it cannot be loaded (the reason is logged once
@@ -134,14 +163,16 @@ class AnsweringService:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
 
-    def answer(self, text: str, parse: Optional[Mapping], conversation: Optional[Conversation] = None,
-               mode: Mode = Mode.HYBRID) -> Reply:
+    def answer(
+        self, text: str, parse: Optional[Mapping], conversation: Optional[Conversation] = None, mode: Mode = Mode.HYBRID
+    ) -> Reply:
         intent = intent_view_from_parse(parse)
         text = text or ""
         follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
         decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
         reply = self._render(decision)
         if reading is Reading.NOT_COVERED:
+            assert follow_up is not None  # _decide_turn reads NOT_COVERED only from a follow-up
             reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
             reply.metadata = self._metadata(decision)
         elif follow_up is not None and decision.answered:
@@ -149,12 +180,14 @@ class AnsweringService:
             reply = self._lead_with_focus(reply, decision, follow_up)
         if mode is Mode.HYBRID and retrieved is None:
             reply.notices.append(SEARCH_UNAVAILABLE)
-        reply.metadata.update({
-            "intent": intent.intent,
-            "confidence": round(decision.score if decision.answered else intent.confidence, 4),
-            "search_query": query if query != text else None,
-            "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
-        })
+        reply.metadata.update(
+            {
+                "intent": intent.intent,
+                "confidence": round(decision.score if decision.answered else intent.confidence, 4),
+                "search_query": query if query != text else None,
+                "retrieval": "ok" if retrieved is not None else ("off" if mode is Mode.INTENT else "unavailable"),
+            }
+        )
         if follow_up is not None:
             reply.metadata["follow_up"] = reading.value
         return reply
@@ -174,16 +207,24 @@ class AnsweringService:
             return None
         from bot.dialogue.vaccines import catalog
 
-        return plan_follow_up(text, conversation, self.faqs[conversation.topic_faq].question,
-                              self._focus_reader(), catalog(), self.settings.follow_up_max_chars)
+        return plan_follow_up(
+            text,
+            conversation,
+            self.faqs[conversation.topic_faq].question,
+            self._focus_reader(),
+            catalog(),
+            self.settings.follow_up_max_chars,
+        )
 
     def _decide_turn(self, text: str, intent, follow_up: Optional[FollowUp], mode: Mode):
         """(decision, retrieval view, query searched, reading) for one turn."""
         calibration = self.settings.calibration
         if follow_up is not None and follow_up.continues:
             if follow_up.uncovered:
-                decision = Decision(AnswerKind.DECLINE, reason=f"follow-up about {follow_up.uncovered[0]!r}, "
-                                                               "which the source never mentions")
+                decision = Decision(
+                    AnswerKind.DECLINE,
+                    reason=f"follow-up about {follow_up.uncovered[0]!r}, which the source never mentions",
+                )
                 return decision, self.search(text), text, Reading.NOT_COVERED
             # Both layers see the whole question: the intent layer parses the
             # rewritten question too (when the Rasa server can be asked), so the
@@ -194,17 +235,25 @@ class AnsweringService:
                 decision = decide(self._continued_intent(query, intent), retrieved, calibration, mode)
                 readings.append((decision, retrieved, query))
             # The topic's reading first; the vaccine's own reading only when it answers more surely.
-            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0,
-                                                r is readings[0]))
+            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0, r is readings[0]))
             decision = best[0]
-            if (decision.kind is AnswerKind.CLARIFY and decision.options[:1] == (follow_up.topic_faq,)
-                    and (follow_up.vaccines or follow_up.focus.aspects)):
+            if (
+                decision.kind is AnswerKind.CLARIFY
+                and decision.options[:1] == (follow_up.topic_faq,)
+                and (follow_up.vaccines or follow_up.focus.aspects)
+            ):
                 # Unsure between FAQs, most likely the one the conversation is about, and
                 # the turn asks about a vaccine or an aspect of it: the topic is the
                 # evidence the combiner cannot see, and the reply quotes only the
                 # sentences about what was asked.
-                decision = Decision(AnswerKind.FAQ, follow_up.topic_faq, None, decision.score,
-                                    decision.reason + "; the conversation's topic", decision.scores)
+                decision = Decision(
+                    AnswerKind.FAQ,
+                    follow_up.topic_faq,
+                    None,
+                    decision.score,
+                    decision.reason + "; the conversation's topic",
+                    decision.scores,
+                )
             return (decision, *best[1:], Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
@@ -229,29 +278,39 @@ class AnsweringService:
         from bot.dialogue.vaccines import catalog
         from bot.ingest.sentences import split_sentences
 
-        faq = self.faqs.get(decision.faq_id)
+        faq = self.faqs.get(decision.faq_id) if decision.faq_id is not None else None
         if faq is None or faq.partial:
             return reply
         vaccines = catalog()
         lead = lead_sentences(split_sentences(faq.answer), follow_up, vaccines)
         if not lead:
             return reply
-        candidates = [(f.id, sentence) for f in self.faqs.values() if not f.partial
-                      for sentence in split_sentences(f.answer)]
+        candidates = [
+            (f.id, sentence) for f in self.faqs.values() if not f.partial for sentence in split_sentences(f.answer)
+        ]
         bridge = bridge_sentences(follow_up, lead, vaccines, candidates)
         quoted = [([sentence], self.faqs[fid]) for fid, sentence in bridge] + [(lead, faq)]
         sources = [replace(faq_source(f), quote="".join(sentences)) for sentences, f in quoted]
-        text = render_lead(subject(follow_up), [(sentences, source_line(src))
-                                                for (sentences, _), src in zip(quoted, sources)])
-        led = Reply(Decision(AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus",
-                             decision.scores), text=text, buttons=reply.buttons)
+        text = render_lead(
+            subject(follow_up),
+            [(sentences, source_line(src)) for (sentences, _), src in zip(quoted, sources, strict=True)],
+        )
+        led = Reply(
+            Decision(
+                AnswerKind.FAQ, faq.id, None, decision.score, decision.reason + "; led with the focus", decision.scores
+            ),
+            text=text,
+            buttons=reply.buttons,
+        )
         led.metadata = self._metadata(led.decision)
-        led.metadata.update({
-            "sources": [s.as_dict() for s in sources],
-            "lead": [*(sentence for _, sentence in bridge), *lead],
-            "full_answer": render_faq_answer(faq),
-            "full_answer_mode": FullAnswerMode.APPEND.value,
-        })
+        led.metadata.update(
+            {
+                "sources": [s.as_dict() for s in sources],
+                "lead": [*(sentence for _, sentence in bridge), *lead],
+                "full_answer": render_faq_answer(faq),
+                "full_answer_mode": FullAnswerMode.APPEND.value,
+            }
+        )
         return led
 
     def choose(self, faq_id: Optional[str]) -> Reply:
@@ -285,14 +344,19 @@ class AnsweringService:
     def _render(self, decision: Decision) -> Reply:
         questions = {fid: faq.question for fid, faq in self.faqs.items()}
         if decision.kind is AnswerKind.FAQ:
+            assert decision.faq_id is not None  # a FAQ decision names its FAQ
             reply = Reply(decision, text=render_faq_answer(self.faqs[decision.faq_id]), buttons=feedback_buttons())
         elif decision.kind is AnswerKind.PASSAGE:
-            reply = Reply(decision, text=render_passage_answer(decision.passage.passage_text,
-                                                               self._sources(decision)[0]),
-                          buttons=feedback_buttons())
+            assert decision.passage is not None  # a passage decision carries the quoted passage
+            reply = Reply(
+                decision,
+                text=render_passage_answer(decision.passage.passage_text, self._sources(decision)[0]),
+                buttons=feedback_buttons(),
+            )
         elif decision.kind is AnswerKind.CLARIFY:
-            reply = Reply(decision, text=CLARIFY_TEXT,
-                          buttons=faq_buttons(decision.options, questions) + [dict(NONE_OF_THESE)])
+            reply = Reply(
+                decision, text=CLARIFY_TEXT, buttons=faq_buttons(decision.options, questions) + [dict(NONE_OF_THESE)]
+            )
         else:
             suggestions = faq_buttons(decision.options, questions)
             reply = Reply(decision, text=render_decline(bool(suggestions)), buttons=suggestions)
@@ -300,7 +364,7 @@ class AnsweringService:
         return reply
 
     def _metadata(self, decision: Decision) -> Dict:
-        metadata = {
+        metadata: Dict[str, Any] = {
             "answer_id": decision.answer_id,
             "kind": decision.kind.value,
             "sources": [s.as_dict() for s in self._sources(decision)],
@@ -309,6 +373,7 @@ class AnsweringService:
             metadata["options"] = list(decision.options)
         if decision.kind is AnswerKind.PASSAGE and decision.faq_id in self.faqs:
             # The quote leads; the whole answer stays one tap (or 全文) away.
+            assert decision.passage is not None and decision.faq_id is not None  # a passage decision carries both
             metadata["lead"] = [decision.passage.passage_text]
             metadata["full_answer"] = render_faq_answer(self.faqs[decision.faq_id])
             metadata["full_answer_mode"] = FullAnswerMode.ON_REQUEST.value

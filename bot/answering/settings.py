@@ -1,9 +1,10 @@
 """settings/answering.yml: the fitted numbers the answering decision uses
 (bot/settings.py has the loading rules)."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict
 
 from pydantic import Field, field_validator
 
@@ -35,12 +36,13 @@ class BandSettings(StrictSettings):
     """bot/answering/decide.py Bands: what the hybrid does below its answer threshold."""
 
     # Above 1 the band is off: only calibrated settings enable it.
-    clarify: float = Field(_DEFAULT_BANDS.clarify, ge=0)
-    suggest: float = Field(_DEFAULT_BANDS.suggest, ge=0)
-    options: int = Field(_DEFAULT_BANDS.options, ge=2, le=5)
+    # default= by keyword: type checkers read only that as the field's default.
+    clarify: float = Field(default=_DEFAULT_BANDS.clarify, ge=0)
+    suggest: float = Field(default=_DEFAULT_BANDS.suggest, ge=0)
+    options: int = Field(default=_DEFAULT_BANDS.options, ge=2, le=5)
     max_out_of_scope_lead: float = _DEFAULT_BANDS.max_out_of_scope_lead
     # Above 1 the intent layer's out_of_scope never gates on its own.
-    out_of_scope_confidence: float = Field(_DEFAULT_BANDS.out_of_scope_confidence, ge=0)
+    out_of_scope_confidence: float = Field(default=_DEFAULT_BANDS.out_of_scope_confidence, ge=0)
 
 
 class AnsweringSettings(StrictSettings):
@@ -57,9 +59,12 @@ class AnsweringSettings(StrictSettings):
     @property
     def calibration(self) -> Calibration:
         c = self.combiner
-        return Calibration(retrieval_only_threshold=self.retrieval_only_threshold,
-                           combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
-                           bands=Bands(**self.bands.model_dump()), targeted_lead=self.targeted_lead)
+        return Calibration(
+            retrieval_only_threshold=self.retrieval_only_threshold,
+            combiner=Combiner(weights=dict(c.weights), bias=c.bias, threshold=c.threshold),
+            bands=Bands(**self.bands.model_dump()),
+            targeted_lead=self.targeted_lead,
+        )
 
 
 def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
@@ -71,10 +76,12 @@ def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> No
     is validated first, so a bad fit never leaves a broken file behind."""
     bands = calibration.bands
     fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence")
-    values = {"retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
-              "combiner": calibration.combiner.as_dict(),
-              "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},
-              "targeted_lead": round(float(calibration.targeted_lead), 4)}
+    values: Dict[str, Any] = {
+        "retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
+        "combiner": calibration.combiner.as_dict(),
+        "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},
+        "targeted_lead": round(float(calibration.targeted_lead), 4),
+    }
     current = load_answering_settings(path).model_dump()
     merged = {**current, **values, "bands": {**current["bands"], **values["bands"]}}
     validate_settings(AnsweringSettings, merged, f"new calibration for {path}")

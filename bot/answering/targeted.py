@@ -8,6 +8,7 @@ score). The lead needed is fitted on eval/dev.yml (`python -m bot calibrate`):
 a quote that misses what was asked is a wrong answer, while a whole answer
 that contains it is merely long.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Iterable
@@ -32,6 +33,7 @@ def targeted_sentences(hits: Iterable) -> Dict[str, TargetedSentence]:
             continue
         ranked = sorted(sentence_hits, key=lambda h: h.score, reverse=True)
         best = ranked[0]
-        found[faq_id] = TargetedSentence(best.passage.id, best.passage.text, float(best.score),
-                                         float(best.score - ranked[1].score))
+        found[faq_id] = TargetedSentence(
+            best.passage.id, best.passage.text, float(best.score), float(best.score - ranked[1].score)
+        )
     return found

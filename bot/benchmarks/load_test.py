@@ -9,6 +9,7 @@ answer and its next question, as people read and type; --think-seconds 0
 measures the saturated server instead. Without --url it starts its own stack. Bounded: at most 100 users and
 300 seconds, and it refuses any address outside loopback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,7 @@ def require_loopback(url: str) -> None:
             raise SystemExit(f"refusing to load-test {host}: only loopback addresses are allowed")
 
 
-def simulated_user(url: str, questions: List[str], deadline: float, seed: int,
-                   think: float) -> Tuple[List[float], int]:
+def simulated_user(url: str, questions: List[str], deadline: float, seed: int, think: float) -> Tuple[List[float], int]:
     """One user: a conversation of questions, each sent after the previous answer."""
     rng = random.Random(seed)
     session = requests.Session()
@@ -79,8 +79,10 @@ def run_load(url: str, users: int, seconds: float, questions: List[str], think: 
 
 
 def report(label: str, stats: dict) -> str:
-    return (f"{label:>16}: {stats['users']:>3} users, think {stats['think']:.1f} s, {stats['seconds']:.0f} s, "
-            f"{stats['throughput']:.1f} turns/s, errors {stats['errors']}, {fmt(stats)}")
+    return (
+        f"{label:>16}: {stats['users']:>3} users, think {stats['think']:.1f} s, {stats['seconds']:.0f} s, "
+        f"{stats['throughput']:.1f} turns/s, errors {stats['errors']}, {fmt(stats)}"
+    )
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -1,5 +1,6 @@
 """Questions the benchmarks send: the development evaluation set, so the mix of
 in-scope, inside-answer and out-of-scope questions is realistic."""
+
 from __future__ import annotations
 
 from typing import List

@@ -19,6 +19,7 @@ Beijing time), by rewriting the `timestamp` column and the events' JSON in
 this simulation's own SQLite file. Nothing else is changed; the report says
 nothing about it, so state it wherever the figures are shown.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,9 @@ class Citizen:
         self.http = requests.Session()
 
     def send(self, text: str) -> List[dict]:
-        resp = self.http.post(f"{self.url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text},
-                              timeout=120)
+        resp = self.http.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": self.sender, "message": text}, timeout=120
+        )
         resp.raise_for_status()
         self.tally["messages"] += 1
         return resp.json()
@@ -100,7 +102,8 @@ class Citizen:
 
 
 def question_pools():
-    in_scope, out_of_scope = [], []
+    in_scope: List[str] = []
+    out_of_scope: List[str] = []
     for name in EVAL_SETS:
         path = PROJECT_ROOT / "eval" / name
         if path.is_file():
@@ -130,27 +133,40 @@ def spread_over_days(db: Path, days: int, rng: random.Random, end: Optional[date
                 event = json.loads(data)
                 if isinstance(event.get("timestamp"), (int, float)):
                     event["timestamp"] += shift
-                conn.execute("UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
-                             (ts + shift, json.dumps(event, ensure_ascii=False), event_id))
+                conn.execute(
+                    "UPDATE events SET timestamp = ?, data = ? WHERE id = ?",
+                    (ts + shift, json.dumps(event, ensure_ascii=False), event_id),
+                )
     return len(senders)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     from bot.serving.stack import Stack, StackError, free_port
 
-    parser = argparse.ArgumentParser(prog="python -m bot.benchmarks.simulate_conversations", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.benchmarks.simulate_conversations",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--db", type=Path, default=PROJECT_ROOT / "artifacts" / "report-demo" / "conversations.db")
     parser.add_argument("--spread-days", type=int, default=14, help="0: keep the real timestamps")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--parallel", type=int, default=4,
-                        help="citizens talking at the same time (each conversation is still one at a time)")
-    parser.add_argument("--model", type=Path, default=None, help="a trained Rasa model (default: models/vaccine-faq.tar.gz)")
-    parser.add_argument("--report-out", type=Path, default=None,
-                        help="also make the report from the store into this folder")
-    parser.add_argument("--screenshot", type=Path, default=None,
-                        help="and save a screenshot of it here (headless Chromium)")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=4,
+        help="citizens talking at the same time (each conversation is still one at a time)",
+    )
+    parser.add_argument(
+        "--model", type=Path, default=None, help="a trained Rasa model (default: models/vaccine-faq.tar.gz)"
+    )
+    parser.add_argument(
+        "--report-out", type=Path, default=None, help="also make the report from the store into this folder"
+    )
+    parser.add_argument(
+        "--screenshot", type=Path, default=None, help="and save a screenshot of it here (headless Chromium)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.conversations <= 2000:
         print("error: --conversations must be between 1 and 2000", file=sys.stderr)
@@ -162,8 +178,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     rng = random.Random(args.seed)
     in_scope, out_of_scope = question_pools()
     tally: Counter = Counter()
-    stack = Stack(rasa_port=free_port(), actions_port=free_port(), tracker_db=args.db,
-                  log_dir=PROJECT_ROOT / "artifacts" / "logs")
+    stack = Stack(
+        rasa_port=free_port(), actions_port=free_port(), tracker_db=args.db, log_dir=PROJECT_ROOT / "artifacts" / "logs"
+    )
     if args.model:
         stack.model = args.model.resolve()
     try:
@@ -221,9 +238,18 @@ def screenshot(html: Path, png: Path, width: int = 1100) -> None:
 
     png.parent.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.goto(html.resolve().as_uri())

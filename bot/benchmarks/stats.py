@@ -1,4 +1,5 @@
 """Percentiles for latency samples."""
+
 from __future__ import annotations
 
 from typing import Dict, Sequence

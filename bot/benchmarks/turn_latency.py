@@ -11,6 +11,7 @@ On the hybrid (production) stack it also runs booster check conversations
 the same servers: the opening turn (intent booster_check → start action →
 form) and each answer inside the form (validation → next question or verdict).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,13 @@ def measure(mode: str, questions, rounds: int, with_form: bool = False) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES),
-                        help="configurations to measure (the form is measured on hybrid)")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=list(MODES),
+        help="configurations to measure (the form is measured on hybrid)",
+    )
     args = parser.parse_args()
     questions = benchmark_questions()
     measured = {mode: measure(mode, questions, args.rounds, with_form=mode == FORM_MODE) for mode in args.modes}

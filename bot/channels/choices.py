@@ -5,6 +5,7 @@ The buttons are read from the conversation's tracker in the Rasa server's
 own tracker store (SQLite, PostgreSQL…), so this works across restarts and
 across instances sharing the store. No Rasa import: the agent is duck-typed.
 """
+
 from __future__ import annotations
 
 import inspect

@@ -5,6 +5,7 @@ bot's turn, so that a typed "1" afterwards maps to its first option
 
 Rasa-side only: it takes the server's Agent (`request.app.ctx.agent`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,8 +17,9 @@ from rasa.shared.core.events import BotUttered
 logger = logging.getLogger(__name__)
 
 
-async def record_bot_message(agent: Optional[Agent], sender_id: str, text: str,
-                             buttons: Sequence[Mapping[str, Any]] = ()) -> bool:
+async def record_bot_message(
+    agent: Optional[Agent], sender_id: str, text: str, buttons: Sequence[Mapping[str, Any]] = ()
+) -> bool:
     """Append what the channel said as the bot's turn; False when it could not."""
     if agent is None or agent.processor is None:
         return False

@@ -20,6 +20,7 @@ Two stores:
   still answered once. Connection settings come from the BOT_REDIS_* variables
   that endpoints.scale-out.yml (the lock store) and scripts/services.sh use.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,8 +53,12 @@ class SeenStore(Protocol):
 class MemorySeenStore:
     """Bounded, time-limited memory of delivery keys for a single process."""
 
-    def __init__(self, ttl: float = DEFAULT_TTL_SECONDS, max_entries: int = DEFAULT_MAX_ENTRIES,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if ttl <= 0 or max_entries <= 0:
             raise ValueError("ttl and max_entries must be positive")
         self.ttl = ttl
@@ -93,9 +98,16 @@ class RedisSeenStore:
     and users still get answers, rather than every message being dropped.
     """
 
-    def __init__(self, namespace: str, host: str = "127.0.0.1", port: int = 6379, db: int = 0,
-                 password: Optional[str] = None, ttl: float = DEFAULT_TTL_SECONDS,
-                 client: Any = None) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        host: str = "127.0.0.1",
+        port: int = 6379,
+        db: int = 0,
+        password: Optional[str] = None,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        client: Any = None,
+    ) -> None:
         if ttl <= 0:
             raise ValueError("ttl must be positive")
         self.ttl = ttl
@@ -105,9 +117,14 @@ class RedisSeenStore:
             # Imported here: only deployments that ask for Redis need the package.
             import redis.asyncio
 
-            client = redis.asyncio.Redis(host=host, port=port, db=db, password=password or None,
-                                         socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                         socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+            client = redis.asyncio.Redis(
+                host=host,
+                port=port,
+                db=db,
+                password=password or None,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
         self._redis = client
 
     def __repr__(self) -> str:  # the client's repr would show the password
@@ -134,8 +151,9 @@ def backend_from(value: Any) -> DedupBackend:
         raise ValueError(f"dedup_store must be one of: {choices}") from None
 
 
-def load_store(backend: DedupBackend, namespace: str, environ: Mapping[str, str],
-               ttl: float = DEFAULT_TTL_SECONDS) -> SeenStore:
+def load_store(
+    backend: DedupBackend, namespace: str, environ: Mapping[str, str], ttl: float = DEFAULT_TTL_SECONDS
+) -> SeenStore:
     """The store a channel's settings ask for; Redis reads BOT_REDIS_{HOST,PORT,DB,PASSWORD}."""
     if backend is DedupBackend.MEMORY:
         return MemorySeenStore(ttl=ttl)
@@ -160,6 +178,8 @@ def replay_window_problem(timestamp_tolerance: int, ttl: float = DEFAULT_TTL_SEC
         return "timestamp_tolerance must be at least 1 second"
     limit = int(ttl // 2)
     if timestamp_tolerance > limit:
-        return (f"timestamp_tolerance must be at most {limit} s (half of the {int(ttl)} s "
-                f"duplicate memory), or a replay could outlive it")
+        return (
+            f"timestamp_tolerance must be at most {limit} s (half of the {int(ttl)} s "
+            f"duplicate memory), or a replay could outlive it"
+        )
     return None

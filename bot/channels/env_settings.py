@@ -9,6 +9,7 @@ when a required setting is missing the channel stays off with a warning that
 names variables, never values. Shared by the WeCom and WeChat channels, with
 the checks both need on the replay window and the delivery memory.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Sequence, Tuple
@@ -21,8 +22,13 @@ def env_name(setting: str, credentials: Mapping[str, Any], prefix: str) -> str:
     return str(credentials.get(f"{setting}_env") or f"{prefix}_{setting.upper()}")
 
 
-def read_values(credentials: Mapping[str, Any], environ: Mapping[str, str], prefix: str,
-                required: Sequence[str], optional: Mapping[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+def read_values(
+    credentials: Mapping[str, Any],
+    environ: Mapping[str, str],
+    prefix: str,
+    required: Sequence[str],
+    optional: Mapping[str, Any],
+) -> Tuple[Dict[str, Any], List[str]]:
     """Each setting's value (environment first, then the file, then the default) and
     the names of the variables that a missing required setting should come from."""
     values: Dict[str, Any] = {}
@@ -62,4 +68,3 @@ def common_problems(values: Dict[str, Any], credentials: Mapping[str, Any], pref
         if window:
             problems.append(window)
     return problems
-

@@ -7,6 +7,7 @@ buttons the bot just showed, so `last_bot_buttons` reads them from the
 conversation's tracker events and `resolve_choice` turns the number into that
 button's payload before the message reaches NLU.
 """
+
 from __future__ import annotations
 
 import re
@@ -113,8 +114,9 @@ def text_channel_replies(messages: Sequence[Mapping[str, Any]]) -> List[str]:
     groups: List[Dict[str, Any]] = []
     for message in messages:
         if message.get("text") or message.get("buttons"):
-            groups.append({"text": message.get("text") or "", "buttons": list(message.get("buttons") or []),
-                           "answer": None})
+            groups.append(
+                {"text": message.get("text") or "", "buttons": list(message.get("buttons") or []), "answer": None}
+            )
         custom = message.get("custom")
         if isinstance(custom, Mapping) and isinstance(custom.get("answer"), Mapping) and groups:
             groups[-1]["answer"] = custom["answer"]

@@ -7,6 +7,7 @@ It also maps a typed option number to the button it names (bot/channels/choices.
 so `make shell` and other text-only REST clients can answer a clarification.
 Loaded by the Rasa server (credentials.yml).
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional, Text
@@ -25,9 +26,7 @@ class GuardedRestInput(RestInput):
     def name(cls) -> Text:
         return "rest"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(on_new_message)
 
         @webhook.middleware("request")

@@ -1,5 +1,6 @@
 """What the guarded REST channel accepts (no Rasa import, so it is unit-tested
 in the main environment)."""
+
 from __future__ import annotations
 
 import json

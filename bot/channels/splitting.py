@@ -4,6 +4,7 @@ WeCom truncates a text message beyond 2048 bytes of UTF-8 and WeChat refuses
 customer-service texts beyond its own limit, so a long answer goes out in
 several messages, cut where a reader would pause.
 """
+
 from __future__ import annotations
 
 import re

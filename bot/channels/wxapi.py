@@ -12,6 +12,7 @@ message looks like (`send_text`). The secret and the token travel in query
 strings, so nothing here logs a URL or an exception's text (aiohttp puts the
 URL in some of them).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +45,13 @@ class TokenApi:
     # Named in logs only.
     platform = "API"
 
-    def __init__(self, api_base: str, timeout: float = 10.0, retry_pause: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        api_base: str,
+        timeout: float = 10.0,
+        retry_pause: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.api_base = api_base.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry_pause = retry_pause
@@ -72,15 +78,20 @@ class TokenApi:
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
-    async def _call(self, method: str, path: str, params: Dict[str, str],
-                    json_body: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    async def _call(
+        self, method: str, path: str, params: Dict[str, str], json_body: Optional[Dict[str, Any]] = None
+    ) -> Dict[str, Any]:
         try:
             # UTF-8 JSON as Tencent's samples send it (wechatpy does the same): escaped
             # \uXXXX text has been reported to show up literally in some WeChat APIs.
             data_bytes = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
-            async with self._http().request(method, f"{self.api_base}{path}", params=params, data=data_bytes,
-                                            headers={"Content-Type": "application/json; charset=utf-8"}
-                                            if data_bytes is not None else None) as resp:
+            async with self._http().request(
+                method,
+                f"{self.api_base}{path}",
+                params=params,
+                data=data_bytes,
+                headers={"Content-Type": "application/json; charset=utf-8"} if data_bytes is not None else None,
+            ) as resp:
                 if resp.status != 200:
                     raise WxApiError(NETWORK_ERRCODE, f"HTTP {resp.status} from {path}")
                 data = await resp.json(content_type=None)

@@ -13,6 +13,7 @@ Decryption is strict on purpose: every length and padding byte is checked so a
 forged or truncated payload ends in a WxCryptoError, never an IndexError or
 a half-decoded message.
 """
+
 from __future__ import annotations
 
 import base64
@@ -81,8 +82,7 @@ def same_signature(expected: str, given: Optional[str]) -> bool:
     return hmac.compare_digest(expected.encode("ascii"), given.encode("ascii", "replace"))
 
 
-def check_timestamp(timestamp: str, now: Optional[float] = None,
-                    tolerance: int = DEFAULT_TIMESTAMP_TOLERANCE) -> None:
+def check_timestamp(timestamp: str, now: Optional[float] = None, tolerance: int = DEFAULT_TIMESTAMP_TOLERANCE) -> None:
     """Refuse replays: the signed timestamp must be within `tolerance` seconds of now."""
     try:
         sent = int(timestamp)
@@ -157,17 +157,24 @@ class WxCrypto:
         plain = pkcs7_unpad(decryptor.update(sealed) + decryptor.finalize())
         if len(plain) < RANDOM_PREFIX + 4:
             raise DecryptError("payload too short")
-        (length,) = struct.unpack(">I", plain[RANDOM_PREFIX:RANDOM_PREFIX + 4])
+        (length,) = struct.unpack(">I", plain[RANDOM_PREFIX : RANDOM_PREFIX + 4])
         start = RANDOM_PREFIX + 4
         if start + length > len(plain):
             raise DecryptError("declared message length exceeds the payload")
-        msg, receiver = plain[start:start + length], plain[start + length:]
+        msg, receiver = plain[start : start + length], plain[start + length :]
         if receiver != self.receive_id:
             raise ReceiverMismatch("payload is addressed to another corp/app")
         return msg
 
-    def open(self, msg_signature: str, timestamp: str, nonce: str, encrypt: str,
-             now: Optional[float] = None, tolerance: int = DEFAULT_TIMESTAMP_TOLERANCE) -> bytes:
+    def open(
+        self,
+        msg_signature: str,
+        timestamp: str,
+        nonce: str,
+        encrypt: str,
+        now: Optional[float] = None,
+        tolerance: int = DEFAULT_TIMESTAMP_TOLERANCE,
+    ) -> bytes:
         """Verify (signature first, then freshness) and decrypt one callback payload."""
         self.verify(msg_signature, timestamp, nonce, encrypt)
         check_timestamp(timestamp, now, tolerance)

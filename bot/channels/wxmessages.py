@@ -7,6 +7,7 @@ it outright closes XXE and entity-expansion bombs alike. Both platforms use
 the same flat layout (ToUserName, FromUserName, CreateTime, MsgType, Content,
 MsgId, Event), so one parser serves both channels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ def _fields(root: Element) -> Dict[str, str]:
 @dataclass(frozen=True)
 class Envelope:
     """The outer, still encrypted callback body."""
+
     encrypt: str
     to_user: str = ""
     agent_id: str = ""

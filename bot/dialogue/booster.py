@@ -10,6 +10,7 @@ The engine never decides beyond the article: when the article is silent about
 a case (one inactivated dose, a fourth dose, mixing after 康希诺…), the verdict
 is NOT_COVERED, and the text says what the article does say and where to ask.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -65,9 +66,9 @@ class Reason(str, Enum):
 class BoosterChoice(str, Enum):
     """What the article says about the booster vaccine the user asked about."""
 
-    ALLOWED = "allowed"              # the article names it for this primary series
-    SAME_ONLY = "same_only"          # allowed only if it is the same vaccine as the first doses
-    NOT_STATED = "not_stated"        # the article does not name it for this primary series
+    ALLOWED = "allowed"  # the article names it for this primary series
+    SAME_ONLY = "same_only"  # allowed only if it is the same vaccine as the first doses
+    NOT_STATED = "not_stated"  # the article does not name it for this primary series
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,16 @@ class DoseWindow(Protocol):
     """The days the last dose may have been given on (bot.dialogue.dates.DoseDate):
     people often name only a month (去年三月) or a stretch (半年多了)."""
 
-    earliest: date
-    latest: date
+    # Read-only, so frozen dataclasses such as DoseDate match.
+    @property
+    def earliest(self) -> date: ...
+
+    @property
+    def latest(self) -> date: ...
+
+    def as_slot(self) -> str:
+        """A plain-string form for a Rasa slot (the form stores the window in one)."""
+        ...
 
 
 def add_months(day: date, months: int) -> date:
@@ -107,7 +116,7 @@ class Facts:
     doses: Optional[int] = None
     age: Optional[int] = None
     last_dose: Optional[DoseWindow] = None
-    wanted: Optional[str] = None        # the booster vaccine asked about (可以打智飞吗)
+    wanted: Optional[str] = None  # the booster vaccine asked about (可以打智飞吗)
     wanted_route: Optional[str] = None
 
 
@@ -120,8 +129,8 @@ class Outcome:
     # given on; equal when the user gave the day.
     possible_from: Optional[date] = None
     certain_from: Optional[date] = None
-    boosters: Tuple[str, ...] = ()            # named booster options ("same" for the primary vaccine)
-    choice: Optional[BoosterChoice] = None    # about `Facts.wanted`, when asked
+    boosters: Tuple[str, ...] = ()  # named booster options ("same" for the primary vaccine)
+    choice: Optional[BoosterChoice] = None  # about `Facts.wanted`, when asked
 
 
 @dataclass(frozen=True)
@@ -161,12 +170,12 @@ class BoosterRules:
 
 def parse_rules(data: dict) -> BoosterRules:
     quotes = {
-        qid: Quote(qid, q["faq"], q["question"], q["text"], tuple(q["span"]))
-        for qid, q in data["quotes"].items()
+        qid: Quote(qid, q["faq"], q["question"], q["text"], tuple(q["span"])) for qid, q in data["quotes"].items()
     }
     boosters = {
-        route: tuple(BoosterOption(bool(o.get("same")), tuple(o.get("vaccines", ())), tuple(o["quotes"]))
-                     for o in options)
+        route: tuple(
+            BoosterOption(bool(o.get("same")), tuple(o.get("vaccines", ())), tuple(o["quotes"])) for o in options
+        )
         for route, options in data["boosters"].items()
     }
     rules = BoosterRules(
@@ -182,10 +191,13 @@ def parse_rules(data: dict) -> BoosterRules:
         no_booster_quotes={r: tuple(v["quotes"]) for r, v in data["no_booster"].items()},
         boosters=boosters,
     )
-    referenced = [*rules.min_age_quotes, *rules.interval_quotes,
-                  *(q for qs in rules.primary_quotes.values() for q in qs),
-                  *(q for qs in rules.no_booster_quotes.values() for q in qs),
-                  *(q for opts in boosters.values() for o in opts for q in o.quotes)]
+    referenced = [
+        *rules.min_age_quotes,
+        *rules.interval_quotes,
+        *(q for qs in rules.primary_quotes.values() for q in qs),
+        *(q for qs in rules.no_booster_quotes.values() for q in qs),
+        *(q for opts in boosters.values() for o in opts for q in o.quotes),
+    ]
     unknown = sorted(set(referenced) - set(quotes))
     if unknown:
         raise ValueError(f"booster rules reference unknown quotes: {', '.join(unknown)}")
@@ -220,14 +232,17 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
         consulted.append(Fact.AGE)
         return done(Verdict.NOT_ELIGIBLE, Reason.UNDER_AGE, rules.min_age_quotes)
 
-    for fact, known in ((Fact.VACCINE, facts.vaccine_known or facts.route is not None),
-                        (Fact.DOSES, facts.doses is not None)):
+    for fact, known in (
+        (Fact.VACCINE, facts.vaccine_known or facts.route is not None),
+        (Fact.DOSES, facts.doses is not None),
+    ):
         consulted.append(fact)
         if not known:
             return Assessment(tuple(consulted), missing=fact)
 
     # Plain strings: route ids may arrive as bot.dialogue.vaccines.Route members.
     route, doses = _plain(facts.route), facts.doses
+    assert doses is not None  # Fact.DOSES was checked as known above
     if doses == 0:
         return done(Verdict.NOT_COVERED, Reason.NOT_VACCINATED, ["everyone_vaccinate", "booster_target"])
     if route in rules.no_booster_doses:
@@ -245,8 +260,11 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
         return done(Verdict.NOT_ELIGIBLE, Reason.PRIMARY_INCOMPLETE, rules.primary_quotes[route])
     if doses > needed:
         # The article describes one booster dose only; nothing about a further one.
-        return done(Verdict.NOT_COVERED, Reason.ALREADY_BOOSTED,
-                    [*rules.primary_quotes[route], *rules.boosters[route][0].quotes])
+        return done(
+            Verdict.NOT_COVERED,
+            Reason.ALREADY_BOOSTED,
+            [*rules.primary_quotes[route], *rules.boosters[route][0].quotes],
+        )
 
     for fact, known in ((Fact.AGE, facts.age is not None), (Fact.LAST_DOSE, facts.last_dose is not None)):
         consulted.append(fact)
@@ -257,15 +275,25 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
     names = tuple(name for o in options for name in (("same",) if o.same else o.vaccines))
     choice, choice_quotes = booster_choice(facts, options)
     # A named booster the article allows: quote that rule; otherwise every option.
-    used = choice_quotes if choice in (BoosterChoice.ALLOWED, BoosterChoice.SAME_ONLY) else \
-        [q for o in options for q in o.quotes]
+    used = (
+        choice_quotes
+        if choice in (BoosterChoice.ALLOWED, BoosterChoice.SAME_ONLY)
+        else [q for o in options for q in o.quotes]
+    )
     quote_ids = [*rules.interval_quotes, *used]
     window = facts.last_dose
-    extra = dict(possible_from=add_months(window.earliest, rules.interval_months),
-                 certain_from=add_months(window.latest, rules.interval_months), boosters=names, choice=choice)
-    if today >= extra["certain_from"]:
+    assert window is not None  # Fact.LAST_DOSE was checked as known above
+    possible_from = add_months(window.earliest, rules.interval_months)
+    certain_from = add_months(window.latest, rules.interval_months)
+    extra = dict(
+        possible_from=possible_from,
+        certain_from=certain_from,
+        boosters=names,
+        choice=choice,
+    )
+    if today >= certain_from:
         return done(Verdict.ELIGIBLE_NOW, Reason.INTERVAL_REACHED, quote_ids, **extra)
-    if today < extra["possible_from"]:
+    if today < possible_from:
         return done(Verdict.TOO_SOON, Reason.INTERVAL_NOT_REACHED, quote_ids, **extra)
     return done(Verdict.DEPENDS_ON_DATE, Reason.INTERVAL_UNCLEAR, quote_ids, **extra)
 

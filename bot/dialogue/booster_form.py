@@ -8,6 +8,7 @@ The form keeps its own slots (booster_*), filled only by this module: the
 general `vaccine` slot is also set by follow-ups such as 那智飞的呢, which are
 questions about a vaccine, not facts about the person asking.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from bot.dialogue import booster_text
-from bot.dialogue.booster import Assessment, BoosterRules, Fact, Facts, booster_choice, assess, load_rules
+from bot.dialogue.booster import Assessment, BoosterRules, Fact, Facts, assess, booster_choice, load_rules
 from bot.dialogue.booster_message import UNKNOWN_VACCINE, Reading, has_cjk, read_message
 from bot.dialogue.dates import DoseDate
 from bot.dialogue.vaccines import catalog
@@ -31,7 +32,8 @@ SLOTS: Dict[Fact, str] = {
 }
 WANTED_SLOT = "booster_wanted"
 ALL_SLOTS = [*SLOTS.values(), WANTED_SLOT]
-FACT_OF_SLOT = {slot: fact for fact, slot in SLOTS.items()}
+# Looked up with Rasa's requested_slot, which is None outside the form.
+FACT_OF_SLOT: Dict[Optional[str], Fact] = {slot: fact for fact, slot in SLOTS.items()}
 
 STOP_INTENT = "stop_form"
 TRIGGER_INTENT = "booster_check"
@@ -44,10 +46,10 @@ _QUESTION = re.compile(r"吗|呢|么|嘛|什么|怎么|怎样|咋|哪|几|多少
 
 
 class TurnKind(str, Enum):
-    ANSWER = "answer"        # facts stored; ask the next one or give the verdict
-    REASK = "reask"          # nothing usable: say why and ask again
+    ANSWER = "answer"  # facts stored; ask the next one or give the verdict
+    REASK = "reask"  # nothing usable: say why and ask again
     INTERRUPT = "interrupt"  # a question of its own: let the rules answer it, then resume
-    STOP = "stop"            # 算了 / 不问了: leave the form
+    STOP = "stop"  # 算了 / 不问了: leave the form
 
 
 @dataclass
@@ -74,7 +76,9 @@ def facts_from_slots(slots: Mapping[str, Any]) -> Facts:
     wanted_mention = catalog().canonicalise(str(wanted)) if wanted else None
     last = slots.get(SLOTS[Fact.LAST_DOSE])
     return Facts(
-        vaccine=name, route=route, vaccine_known=known,
+        vaccine=name,
+        route=route,
+        vaccine_known=known,
         doses=_int(slots.get(SLOTS[Fact.DOSES])),
         age=_int(slots.get(SLOTS[Fact.AGE])),
         last_dose=DoseDate.from_slot(last) if last else None,
@@ -111,36 +115,57 @@ def slot_values(reading: Reading) -> Dict[str, Any]:
 def _reask_key(fact: Fact, reading: Reading) -> str:
     if fact is Fact.LAST_DOSE and reading.dont_know:
         return "date_unknown"
-    return {Fact.VACCINE: "vaccine_missing", Fact.DOSES: "doses_missing",
-            Fact.AGE: "age_missing", Fact.LAST_DOSE: "date_missing"}[fact]
+    return {
+        Fact.VACCINE: "vaccine_missing",
+        Fact.DOSES: "doses_missing",
+        Fact.AGE: "age_missing",
+        Fact.LAST_DOSE: "date_missing",
+    }[fact]
 
 
 def looks_like_question(text: str) -> bool:
     return has_cjk(text) and (bool(_QUESTION.search(text)) or len(text.strip()) >= 8)
 
 
-def form_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entities: Sequence[Mapping],
-              today: date, activating: bool = False, rules: Optional[BoosterRules] = None) -> FormTurn:
+def form_turn(
+    slots: Mapping[str, Any],
+    text: str,
+    intent: Optional[str],
+    entities: Sequence[Mapping],
+    today: date,
+    activating: bool = False,
+    rules: Optional[BoosterRules] = None,
+) -> FormTurn:
     """Reads one message inside the form (or the one that opened it)."""
     requested_slot = slots.get("requested_slot")
     requested = FACT_OF_SLOT.get(requested_slot)
     current = facts_from_slots(slots)
-    reading = read_message(text, today, requested.value if requested else None, entities,
-                           primary_known=current.vaccine_known)
+    reading = read_message(
+        text, today, requested.value if requested else None, entities, primary_known=current.vaccine_known
+    )
     if not activating and not reading.found_anything():
         if intent == STOP_INTENT:
             return FormTurn(TurnKind.STOP)
         if intent in INTERRUPTING_INTENTS and looks_like_question(text or ""):
             return FormTurn(TurnKind.INTERRUPT)
-    if not activating and not reading.personal() and intent in INTERRUPTING_INTENTS \
-            and looks_like_question(text or "") and "我" not in (text or ""):
+    if (
+        not activating
+        and not reading.personal()
+        and intent in INTERRUPTING_INTENTS
+        and looks_like_question(text or "")
+        and "我" not in (text or "")
+    ):
         # 科兴是灭活疫苗吗 in the middle names a vaccine but asks a general
         # question: answer it rather than take 科兴 as the user's vaccine.
         return FormTurn(TurnKind.INTERRUPT)
 
     updates = slot_values(reading)
-    if reading.vaccine is not None and current.route and reading.vaccine.route.value != current.route \
-            and reading.doses is None:
+    if (
+        reading.vaccine is not None
+        and current.route
+        and reading.vaccine.route.value != current.route
+        and reading.doses is None
+    ):
         # 不对，我是康希诺: a dose count given for another kind of vaccine says
         # nothing about this one, so it is asked again.
         updates[SLOTS[Fact.DOSES]] = None
@@ -153,6 +178,7 @@ def form_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entiti
             messages.append(booster_text.REASKS[_reask_key(asked, reading)])
         # Rasa rejects a form turn that sets no slot; storing "still unknown"
         # keeps the form in charge of this message.
+        assert requested_slot is not None  # `requested` was found under it
         updates[requested_slot] = None
     return FormTurn(TurnKind.REASK if messages else TurnKind.ANSWER, updates, messages, following, assessment)
 
@@ -166,8 +192,14 @@ class Start:
     answer: Optional[dict] = None  # custom.answer metadata when the opening quotes the article
 
 
-def start_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entities: Sequence[Mapping],
-               today: date, rules: Optional[BoosterRules] = None) -> Start:
+def start_turn(
+    slots: Mapping[str, Any],
+    text: str,
+    intent: Optional[str],
+    entities: Sequence[Mapping],
+    today: date,
+    rules: Optional[BoosterRules] = None,
+) -> Start:
     """A new check (intent booster_check) starts from nothing; a statement of
     facts (intent inform: 不对，我是康希诺) corrects the facts already given.
 
@@ -195,8 +227,9 @@ def start_turn(slots: Mapping[str, Any], text: str, intent: Optional[str], entit
         "answer_id": quotes[0].faq_id,
         "intent": intent,
         "lead": [q.text for q in quotes],
-        "sources": [{**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text}
-                    for q in quotes],
+        "sources": [
+            {**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text} for q in quotes
+        ],
     }
     return Start(updates, booster_text.lead_text(quotes, rules), answer)
 
@@ -208,8 +241,9 @@ def lead_quotes(facts: Facts, rules: BoosterRules):
     routes = [facts.route] if facts.route in rules.boosters else list(rules.boosters)
     ids: List[str] = []
     for route in routes:
-        probe = Facts(vaccine=facts.vaccine, route=route, vaccine_known=True,
-                      wanted=facts.wanted, wanted_route=facts.wanted_route)
+        probe = Facts(
+            vaccine=facts.vaccine, route=route, vaccine_known=True, wanted=facts.wanted, wanted_route=facts.wanted_route
+        )
         choice, quote_ids = booster_choice(probe, rules.boosters[route])
         if choice is not None and quote_ids:
             ids += [q for q in quote_ids if q not in ids]
@@ -219,6 +253,7 @@ def lead_quotes(facts: Facts, rules: BoosterRules):
 def verdict_answer(facts: Facts, assessment: Assessment, rules: BoosterRules) -> dict:
     """custom.answer metadata of a verdict (CONTRACT.md: kind booster_check)."""
     outcome = assessment.outcome
+    assert outcome is not None, "verdict_answer needs a finished assessment"
     return {
         "kind": "booster_check",
         "answer_id": outcome.quotes[0].faq_id if outcome.quotes else None,
@@ -226,15 +261,19 @@ def verdict_answer(facts: Facts, assessment: Assessment, rules: BoosterRules) ->
         "verdict": outcome.verdict.value,
         "reason": outcome.reason.value,
         "facts": {
-            "vaccine": facts.vaccine or facts.route, "doses": facts.doses, "age": facts.age,
+            "vaccine": facts.vaccine or facts.route,
+            "doses": facts.doses,
+            "age": facts.age,
             "last_dose": facts.last_dose.as_slot() if facts.last_dose is not None else None,
             "wanted": facts.wanted or facts.wanted_route,
         },
         "earliest_date": outcome.possible_from.isoformat() if outcome.possible_from else None,
         "certain_date": outcome.certain_from.isoformat() if outcome.certain_from else None,
         "lead": [q.text for q in outcome.quotes],
-        "sources": [{**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text}
-                    for q in outcome.quotes],
+        "sources": [
+            {**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text}
+            for q in outcome.quotes
+        ],
     }
 
 
@@ -244,12 +283,13 @@ BOOSTER_CHECK_BUTTON = {"title": "帮我看看我能不能打加强针", "payloa
 OFFER_AFTER = ("booster_target", "booster_schedule", "booster_concept")
 
 
-def offer_booster_check(answer: Mapping[str, Any], buttons: Sequence[Mapping[str, str]],
-                        active_loop: Optional[str] = None) -> List[Dict[str, str]]:
-    buttons = [dict(b) for b in buttons or ()]
+def offer_booster_check(
+    answer: Mapping[str, Any], buttons: Sequence[Mapping[str, str]], active_loop: Optional[str] = None
+) -> List[Dict[str, str]]:
+    plain = [dict(b) for b in buttons or ()]
     faq = str((answer or {}).get("answer_id") or "").split("#", 1)[0]
     if active_loop == FORM or faq not in OFFER_AFTER or (answer or {}).get("kind") not in ("faq", "passage"):
-        return buttons
-    feedback = [b for b in buttons if str(b.get("payload", "")).startswith("/feedback")]
-    others = [b for b in buttons if b not in feedback]
+        return plain
+    feedback = [b for b in plain if str(b.get("payload", "")).startswith("/feedback")]
+    others = [b for b in plain if b not in feedback]
     return others + [dict(BOOSTER_CHECK_BUTTON)] + feedback

@@ -14,6 +14,7 @@ which the parsers cannot know:
 Impossible values (age 200, a date in the future, 15 doses) are reported as
 problems so the form can re-ask instead of storing them.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ UNKNOWN_VACCINE = "不记得了"
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]")
 _BOOSTER_CUE = re.compile(r"加强|第[三四五3-5]\s*[针剂]|混打|再打|下一针")
 _QUESTION_CUE = re.compile(r"吗|么|嘛|能不能|可不可以|可以|能否|行不行|是否|想打|要打|打算打|准备打|能打|[？?]")
-_ASK_TO_GET = re.compile(r"(?:能|可以|可不可以|能不能|可否|行不行|该|要|想)\s*(?:打|换|用|选)|打.{0,6}(?:行|可以|能)[吗么不]")
+_ASK_TO_GET = re.compile(
+    r"(?:能|可以|可不可以|能不能|可否|行不行|该|要|想)\s*(?:打|换|用|选)|打.{0,6}(?:行|可以|能)[吗么不]"
+)
 _PAST_CUE = re.compile(r"打了|打过|打完|接种了|接种过|打的|是|前[两二一1-2]针|之前|以前|原来")
 # 能打第三针吗 / 第三针能打…: the ordinal of the dose asked about (so N-1 were given).
 _NEXT_DOSE = re.compile(rf"(?<!打完)(?<!打了)(?<!打过)(?<!完成)第\s*({numbers.NUMERAL})\s*[针剂]")
@@ -42,8 +45,10 @@ _WHEN = re.compile(r"什么时候|啥时候|何时|多久|几时")
 _DONT_KNOW = re.compile(r"不记得|忘了|忘记|不知道|不清楚|记不清|不确定")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # An age is not a date: 今年六十多了 must not reach the date parser as 今年.
-_AGE_PHRASE = re.compile(rf"今年\s*{numbers.NUMERAL}多?(?!{numbers.NUMERAL[:-1]}|\s*(?:年|月|号|日|针|剂|次|个))(?:周岁|岁|歲)?"
-                         rf"|{numbers.NUMERAL}\s*多?(?:周岁|岁|歲)")
+_AGE_PHRASE = re.compile(
+    rf"今年\s*{numbers.NUMERAL}多?(?!{numbers.NUMERAL[:-1]}|\s*(?:年|月|号|日|针|剂|次|个))(?:周岁|岁|歲)?"
+    rf"|{numbers.NUMERAL}\s*多?(?:周岁|岁|歲)"
+)
 # Times still to come, which the date parser does not read: an impossible "last dose".
 _FUTURE = re.compile(r"明年|下个?月|下周|下星期|下礼拜|明天|后天|过几天|以后再")
 
@@ -51,7 +56,7 @@ _FUTURE = re.compile(r"明年|下个?月|下周|下星期|下礼拜|明天|后�
 @dataclass
 class Reading:
     vaccine: Optional[VaccineMention] = None
-    vaccine_unknown: bool = False          # "不记得了" when asked which vaccine
+    vaccine_unknown: bool = False  # "不记得了" when asked which vaccine
     wanted: Optional[VaccineMention] = None
     doses: Optional[int] = None
     age: Optional[int] = None
@@ -61,17 +66,27 @@ class Reading:
 
     def found_anything(self) -> bool:
         """True when the message gave (or tried to give) any fact of the check."""
-        return any(v is not None for v in (self.vaccine, self.wanted, self.doses, self.age, self.last_dose)) \
-            or self.vaccine_unknown or bool(self.problems)
+        return (
+            any(v is not None for v in (self.vaccine, self.wanted, self.doses, self.age, self.last_dose))
+            or self.vaccine_unknown
+            or bool(self.problems)
+        )
 
     def personal(self) -> bool:
         """True when the message states something about the user beyond naming a vaccine."""
-        return any(v is not None for v in (self.doses, self.age, self.last_dose, self.wanted)) \
-            or self.vaccine_unknown or bool(self.problems)
+        return (
+            any(v is not None for v in (self.doses, self.age, self.last_dose, self.wanted))
+            or self.vaccine_unknown
+            or bool(self.problems)
+        )
 
     def answers(self, fact: Optional[str]) -> bool:
-        return {"vaccine": self.vaccine is not None or self.vaccine_unknown, "dose_count": self.doses is not None,
-                "age": self.age is not None, "last_dose": self.last_dose is not None}.get(fact or "", False)
+        return {
+            "vaccine": self.vaccine is not None or self.vaccine_unknown,
+            "dose_count": self.doses is not None,
+            "age": self.age is not None,
+            "last_dose": self.last_dose is not None,
+        }.get(fact or "", False)
 
 
 def has_cjk(text: str) -> bool:
@@ -104,8 +119,12 @@ def _asks_about(text: str, start: int, end: int) -> bool:
 def _assign_vaccines(text: str, mentions: Sequence[VaccineMention], primary_known: bool, reading: Reading) -> None:
     wanted = [m for m in mentions if _is_wanted(text, m, primary_known)]
     had = [m for m in mentions if m not in wanted]
-    if not wanted and len({m.value for m in had}) > 1 and _QUESTION_CUE.search(text) \
-            and (_ASK_TO_GET.search(text) or _BOOSTER_CUE.search(text)):
+    if (
+        not wanted
+        and len({m.value for m in had}) > 1
+        and _QUESTION_CUE.search(text)
+        and (_ASK_TO_GET.search(text) or _BOOSTER_CUE.search(text))
+    ):
         # 科兴打完了能打智飞吗: the later vaccine is the one asked about.
         wanted, had = [had[-1]], had[:-1]
     if had:
@@ -115,11 +134,16 @@ def _assign_vaccines(text: str, mentions: Sequence[VaccineMention], primary_know
 
 
 def _payload_entities(entities: Sequence[Mapping]) -> Dict[str, object]:
-    return {e.get("entity"): e.get("value") for e in entities or () if e.get("entity")}
+    return {e["entity"]: e.get("value") for e in entities or () if e.get("entity")}
 
 
-def read_message(text: str, today: date, requested: Optional[str] = None,
-                 entities: Sequence[Mapping] = (), primary_known: bool = False) -> Reading:
+def read_message(
+    text: str,
+    today: date,
+    requested: Optional[str] = None,
+    entities: Sequence[Mapping] = (),
+    primary_known: bool = False,
+) -> Reading:
     """Reads one user message. `requested` is the fact the form just asked for
     (vaccine / dose_count / age / last_dose); a bare answer fills only that."""
     reading = Reading()
@@ -146,7 +170,7 @@ def read_message(text: str, today: date, requested: Optional[str] = None,
             # 能打第三针吗: two were given.
             if ordinal and ordinal >= 2:
                 reading.doses = ordinal - 1
-            rest = folded[:next_dose.start()] + folded[next_dose.end():]
+            rest = folded[: next_dose.start()] + folded[next_dose.end() :]
         elif ordinal:
             reading.doses = ordinal  # 5月打的第二针: the second was the last one given
     if bare is None or requested == "dose_count":

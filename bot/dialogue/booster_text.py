@@ -7,18 +7,21 @@ their doses, a date computed from their last dose). Where the article is
 silent the text says so and names who can answer. Single newlines only: the
 REST channel splits a message at blank lines.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from bot.answering.citation import Source, chinese_date, source_line
 from bot.dialogue.booster import BoosterChoice, BoosterRules, Facts, Outcome, Reason, add_months
 
 # What every verdict ends with: the article's age and where to check.
-CAVEAT = ("提示：以上依据的文章发表于{date}，现行接种政策可能已有变化。"
-          "接种前请向接种单位确认，或拨打12320卫生健康热线咨询。本助手不构成医疗建议。")
+CAVEAT = (
+    "提示：以上依据的文章发表于{date}，现行接种政策可能已有变化。"
+    "接种前请向接种单位确认，或拨打12320卫生健康热线咨询。本助手不构成医疗建议。"
+)
 NOT_COVERED_HINT = "这种情况文章里没有讲，请咨询接种单位或拨打12320卫生健康热线。"
 
 ROUTE_NAMES = {"inactivated": "灭活疫苗", "recombinant_protein": "重组蛋白疫苗", "adenovirus_vector": "腺病毒载体疫苗"}
@@ -43,8 +46,13 @@ def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _route_id(route: Any) -> str:
+    """A route id as a plain string: Route members give their value; None gives '', which no table holds."""
+    return getattr(route, "value", route) or ""
+
+
 def vaccine_label(facts: Facts) -> str:
-    route = ROUTE_NAMES.get(getattr(facts.route, "value", facts.route))
+    route = ROUTE_NAMES.get(_route_id(facts.route))
     if facts.vaccine and route and facts.vaccine != route:
         return f"{facts.vaccine}（{route}）"
     return facts.vaccine or route or "不清楚哪种的疫苗"
@@ -65,8 +73,11 @@ def facts_line(facts: Facts) -> str:
 def _window_text(window) -> str:
     if window.earliest == window.latest:
         return cn_date(window.earliest)
-    if (window.earliest.year, window.earliest.month) == (window.latest.year, window.latest.month) \
-            and window.earliest.day == 1 and (window.latest.day >= 28):
+    if (
+        (window.earliest.year, window.earliest.month) == (window.latest.year, window.latest.month)
+        and window.earliest.day == 1
+        and (window.latest.day >= 28)
+    ):
         return f"{window.earliest.year}年{window.earliest.month}月"
     return f"{cn_date(window.earliest)}到{cn_date(window.latest)}之间"
 
@@ -81,60 +92,85 @@ def _booster_options(facts: Facts, outcome: Outcome) -> str:
 
 
 def _choice_text(facts: Facts, outcome: Outcome) -> str:
-    wanted = facts.wanted or ROUTE_NAMES.get(getattr(facts.wanted_route, "value", facts.wanted_route), "")
+    wanted = facts.wanted or ROUTE_NAMES.get(_route_id(facts.wanted_route), "")
     if outcome.choice is BoosterChoice.ALLOWED:
         return f"您问的{wanted}：文章写明可以用来打这一针加强针。"
     if outcome.choice is BoosterChoice.SAME_ONLY:
-        return (f"您问的{wanted}：文章说加强针用“原灭活疫苗”，也就是和前面几针同一种疫苗；"
-                f"如果{wanted}和您前面打的是同一种，就符合文章的说法，否则请向接种单位确认。")
+        return (
+            f"您问的{wanted}：文章说加强针用“原灭活疫苗”，也就是和前面几针同一种疫苗；"
+            f"如果{wanted}和您前面打的是同一种，就符合文章的说法，否则请向接种单位确认。"
+        )
     if outcome.choice is BoosterChoice.NOT_STATED:
-        return (f"您问的{wanted}：文章没有提到打完{vaccine_label(facts)}后用它来加强，"
-                "请向接种单位确认或拨打12320。")
+        return f"您问的{wanted}：文章没有提到打完{vaccine_label(facts)}后用它来加强，请向接种单位确认或拨打12320。"
     return ""
 
 
 def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[str]:
     reason, n = outcome.reason, facts.doses
     vaccine = vaccine_label(facts)
-    route = getattr(facts.route, "value", facts.route)
+    route = _route_id(facts.route)
     if reason is Reason.UNDER_AGE:
-        return [f"文章所说的加强针接种对象是{rules.min_age}岁及以上人群，您{facts.age}岁。"
-                f"文章没有讲未满{rules.min_age}岁的人打加强针的安排，具体请咨询接种单位或拨打12320。"]
+        return [
+            f"文章所说的加强针接种对象是{rules.min_age}岁及以上人群，您{facts.age}岁。"
+            f"文章没有讲未满{rules.min_age}岁的人打加强针的安排，具体请咨询接种单位或拨打12320。"
+        ]
     if reason is Reason.NOT_VACCINATED:
-        return ["文章所说的加强针接种对象是已完成全程接种的人；文章还说3周岁以上人群在没有接种禁忌症的情况下"
-                "都应该积极主动接种。先打哪种、怎么预约，请咨询接种单位或拨打12320。"]
+        return [
+            "文章所说的加强针接种对象是已完成全程接种的人；文章还说3周岁以上人群在没有接种禁忌症的情况下"
+            "都应该积极主动接种。先打哪种、怎么预约，请咨询接种单位或拨打12320。"
+        ]
     if reason is Reason.PRIMARY_INCOMPLETE:
-        return [f"您打了{n}针{vaccine}；文章所说的加强针接种对象是已完成{rules.primary_doses.get(route)}剂次"
-                f"{ROUTE_NAMES.get(route, '')}的人。文章没有讲剩下的针什么时候打，请咨询接种单位或拨打12320。"]
+        return [
+            f"您打了{n}针{vaccine}；文章所说的加强针接种对象是已完成{rules.primary_doses.get(route)}剂次"
+            f"{ROUTE_NAMES.get(route, '')}的人。文章没有讲剩下的针什么时候打，请咨询接种单位或拨打12320。"
+        ]
     if reason is Reason.PROTEIN_FULL_COURSE:
-        return [f"您打了{n}针{vaccine}。文章没有写明智飞龙科马的全程是几针；"
-                "您是否已完成全程，请以接种记录或接种单位的说法为准。"]
+        return [
+            f"您打了{n}针{vaccine}。文章没有写明智飞龙科马的全程是几针；"
+            "您是否已完成全程，请以接种记录或接种单位的说法为准。"
+        ]
     if reason is Reason.PROTEIN_COURSE_UNCLEAR:
-        return [f"您打了{n}针{vaccine}。文章只说全程接种智飞龙科马的人暂不用加强免疫，"
-                "没有写明全程共几针、剩下的针什么时候打。" + NOT_COVERED_HINT]
+        return [
+            f"您打了{n}针{vaccine}。文章只说全程接种智飞龙科马的人暂不用加强免疫，"
+            "没有写明全程共几针、剩下的针什么时候打。" + NOT_COVERED_HINT
+        ]
     if reason is Reason.ALREADY_BOOSTED:
-        return [f"按文章的说法，{vaccine}打{rules.primary_doses.get(route)}针是全程接种，之后再打1剂是加强针；"
-                f"您已经打了{n}针。文章只讲了这1剂加强针，没有讲之后还要不要再打，"
-                "请咨询接种单位或拨打12320卫生健康热线。"]
+        return [
+            f"按文章的说法，{vaccine}打{rules.primary_doses.get(route)}针是全程接种，之后再打1剂是加强针；"
+            f"您已经打了{n}针。文章只讲了这1剂加强针，没有讲之后还要不要再打，"
+            "请咨询接种单位或拨打12320卫生健康热线。"
+        ]
     if reason is Reason.UNKNOWN_VACCINE:
         return ["请查看您的接种记录，或咨询接种单位、拨打12320卫生健康热线。"]
     lines = []
+    possible_from, certain_from = outcome.possible_from, outcome.certain_from
+    if reason in (Reason.INTERVAL_REACHED, Reason.INTERVAL_NOT_REACHED, Reason.INTERVAL_UNCLEAR):
+        # assess() sets both dates whenever it decides on the interval.
+        assert possible_from is not None and certain_from is not None
     if reason is Reason.INTERVAL_REACHED:
-        lines.append(f"您是{rules.min_age}岁及以上、已完成全程接种的人，最后一针到现在已满{rules.interval_months}个月"
-                     f"（{cn_date(outcome.certain_from)}满{rules.interval_months}个月）。")
+        lines.append(
+            f"您是{rules.min_age}岁及以上、已完成全程接种的人，最后一针到现在已满{rules.interval_months}个月"
+            f"（{cn_date(certain_from)}满{rules.interval_months}个月）。"
+        )
     elif reason is Reason.INTERVAL_NOT_REACHED:
-        if outcome.possible_from == outcome.certain_from:
-            lines.append(f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针，"
-                         f"您最早可以在{cn_date(outcome.certain_from)}接种。")
+        if possible_from == certain_from:
+            lines.append(
+                f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针，"
+                f"您最早可以在{cn_date(certain_from)}接种。"
+            )
         else:
-            lines.append(f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
-                         f"最早{cn_date(outcome.possible_from)}才满{rules.interval_months}个月（要看最后一针是哪一天），"
-                         f"到{cn_date(outcome.certain_from)}一定已满。")
+            lines.append(
+                f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
+                f"最早{cn_date(possible_from)}才满{rules.interval_months}个月（要看最后一针是哪一天），"
+                f"到{cn_date(certain_from)}一定已满。"
+            )
     elif reason is Reason.INTERVAL_UNCLEAR:
-        lines.append(f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
-                     f"满{rules.interval_months}个月的日子在{cn_date(outcome.possible_from)}到"
-                     f"{cn_date(outcome.certain_from)}之间：如果最后一针是在{_months_before(outcome.possible_from, rules)}"
-                     f"或更早打的，现在已经可以打；最晚到{cn_date(outcome.certain_from)}一定可以打。")
+        lines.append(
+            f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针。按您说的时间，"
+            f"满{rules.interval_months}个月的日子在{cn_date(possible_from)}到"
+            f"{cn_date(certain_from)}之间：如果最后一针是在{_months_before(possible_from, rules)}"
+            f"或更早打的，现在已经可以打；最晚到{cn_date(certain_from)}一定可以打。"
+        )
     lines.append(_booster_options(facts, outcome))
     choice = _choice_text(facts, outcome)
     if choice:
@@ -171,11 +207,12 @@ def verdict_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> str:
 
 def lead_text(quotes, rules: BoosterRules) -> str:
     """What the article says, before the form asks about the user's own case."""
-    lines = ["文章里是这样说的："] + quote_lines(quotes) + [source_line(article_source(rules)),
-                                                       "要看您本人现在能不能打，我再问您几个简单问题（回复“算了”可随时退出）。"]
+    lines = (
+        ["文章里是这样说的："]
+        + quote_lines(quotes)
+        + [source_line(article_source(rules)), "要看您本人现在能不能打，我再问您几个简单问题（回复“算了”可随时退出）。"]
+    )
     return "\n".join(lines)
-
-
 
 
 @dataclass(frozen=True)

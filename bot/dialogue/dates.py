@@ -7,6 +7,7 @@ days the dose may have been given on; a rule such as "six months after the
 last dose" can then say yes, no, or "it depends on the exact day". `today` is
 always passed in, so tests and the booster check agree on what 上个月 means.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -69,10 +70,24 @@ def month_range(year: int, month: int) -> Tuple[date, date]:
 
 
 # Parts of a month and of a year, as users name them.
-_MONTH_PART = {"初": (1, 10), "上旬": (1, 10), "中": (11, 20), "中旬": (11, 20),
-               "底": (21, 31), "末": (21, 31), "下旬": (21, 31)}
-_YEAR_PART = {"年初": (1, 2), "开年": (1, 2), "年中": (5, 8), "年底": (11, 12), "年末": (11, 12),
-              "上半年": (1, 6), "下半年": (7, 12)}
+_MONTH_PART = {
+    "初": (1, 10),
+    "上旬": (1, 10),
+    "中": (11, 20),
+    "中旬": (11, 20),
+    "底": (21, 31),
+    "末": (21, 31),
+    "下旬": (21, 31),
+}
+_YEAR_PART = {
+    "年初": (1, 2),
+    "开年": (1, 2),
+    "年中": (5, 8),
+    "年底": (11, 12),
+    "年末": (11, 12),
+    "上半年": (1, 6),
+    "下半年": (7, 12),
+}
 _YEAR_WORD = {"今年": 0, "去年": -1, "前年": -2, "大前年": -3}
 
 _N = f"({NUMERAL})"
@@ -116,7 +131,9 @@ def _full_year(raw: str) -> Optional[int]:
     return value + 2000 if value < 100 else value
 
 
-def _month_span(year: int, month: int, part: Optional[str], day: Optional[int]) -> Optional[Tuple[date, date, Precision]]:
+def _month_span(
+    year: int, month: int, part: Optional[str], day: Optional[int]
+) -> Optional[Tuple[date, date, Precision]]:
     if not 1 <= month <= 12:
         return None
     first, last = month_range(year, month)
@@ -170,7 +187,9 @@ Span = Optional[Tuple[date, date, Precision]]
 
 def _read_iso(match: re.Match, today: date) -> Span:
     day = int(match.group(3)) if match.group(3) else None
-    return _month_span(_full_year(match.group(1)), int(match.group(2)), None, day)
+    year = _full_year(match.group(1))
+    assert year is not None  # the pattern matches only digits, which to_int always reads
+    return _month_span(year, int(match.group(2)), None, day)
 
 
 def _read_year_month(match: re.Match, today: date) -> Span:
@@ -211,6 +230,7 @@ def _named(span, precision):
     def read(match: re.Match, today: date) -> Span:
         earliest, latest = span(today)
         return earliest, latest, precision
+
     return read
 
 
@@ -227,8 +247,22 @@ _READERS = [
 ]
 
 # Traditional spellings of the words above (the rest of a message may stay as it is).
-_TRADITIONAL = str.maketrans({"兩": "两", "個": "个", "號": "号", "週": "周", "禮": "礼", "後": "后", "這": "这",
-                              "歲": "岁", "劑": "剂", "針": "针", "來": "来", "幾": "几"})
+_TRADITIONAL = str.maketrans(
+    {
+        "兩": "两",
+        "個": "个",
+        "號": "号",
+        "週": "周",
+        "禮": "礼",
+        "後": "后",
+        "這": "这",
+        "歲": "岁",
+        "劑": "剂",
+        "針": "针",
+        "來": "来",
+        "幾": "几",
+    }
+)
 
 
 def _resolve(text: str, today: date) -> Span:
@@ -257,4 +291,3 @@ def parse_last_dose(text: str, today: date) -> Optional[DoseDate]:
     if earliest <= today < latest:
         latest = today
     return DoseDate(earliest, latest, precision, text)
-

@@ -5,6 +5,7 @@ and the action server can never disagree about which words name a vaccine.
     python -m bot.dialogue.entity_data          # exit 1 when the file is stale
     python -m bot.dialogue.entity_data --write  # regenerate it
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,10 @@ def main(argv=None) -> int:
         return 0
     current = LOOKUP_PATH.read_text(encoding="utf-8") if Path(LOOKUP_PATH).exists() else ""
     if current != text:
-        print(f"{LOOKUP_PATH.relative_to(PROJECT_ROOT)} is out of date: run python -m bot.dialogue.entity_data --write",
-              file=sys.stderr)
+        print(
+            f"{LOOKUP_PATH.relative_to(PROJECT_ROOT)} is out of date: run python -m bot.dialogue.entity_data --write",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -6,6 +6,7 @@
 with the sentences about the focus accordingly. Word lists live in
 data/dictionary/follow_up.yml; vaccines in data/dictionary/vaccines.yml.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,8 @@ from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
-from bot.dialogue.vaccines import VaccineCatalog, VaccineMention, catalog as default_catalog
+from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
+from bot.dialogue.vaccines import catalog as default_catalog
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "follow_up.yml"
@@ -81,15 +83,24 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
         return tuple(value)
 
     aspects = tuple(
-        Aspect(str(a["name"]), words(a.get("words"), f"aspects.{a.get('name')}.words"),
-               tuple(a.get("sentences_with") or ()))
+        Aspect(
+            str(a["name"]),
+            words(a.get("words"), f"aspects.{a.get('name')}.words"),
+            tuple(a.get("sentences_with") or ()),
+        )
         for a in raw.get("aspects") or ()
     )
     groups = raw.get("age_groups") or {}
-    age_group = Aspect("age_group", words(groups.get("words"), "age_groups.words"),
-                       tuple(groups.get("sentences_with") or ()))
-    return FocusRules(words(raw.get("pronouns"), "pronouns"), frozenset(words(raw.get("filler"), "filler")),
-                      aspects, age_group, words(raw.get("not_covered"), "not_covered"))
+    age_group = Aspect(
+        "age_group", words(groups.get("words"), "age_groups.words"), tuple(groups.get("sentences_with") or ())
+    )
+    return FocusRules(
+        words(raw.get("pronouns"), "pronouns"),
+        frozenset(words(raw.get("filler"), "filler")),
+        aspects,
+        age_group,
+        words(raw.get("not_covered"), "not_covered"),
+    )
 
 
 def _remove(text: str, spans: Iterable[Tuple[int, int]]) -> str:
@@ -106,7 +117,7 @@ def _find_words(text: str, words: Sequence[str]) -> List[Tuple[str, int, int]]:
     found, taken = [], [False] * len(text)
     for word in sorted(set(words), key=len, reverse=True):
         for match in re.finditer(re.escape(word), text):
-            if not any(taken[match.start():match.end()]):
+            if not any(taken[match.start() : match.end()]):
                 found.append((word, match.start(), match.end()))
                 for i in range(match.start(), match.end()):
                     taken[i] = True
@@ -116,11 +127,16 @@ def _find_words(text: str, words: Sequence[str]) -> List[Tuple[str, int, int]]:
 class FocusReader:
     """Reads the focus of a turn against the explainer's own vocabulary."""
 
-    def __init__(self, source_text: str, rules: Optional[FocusRules] = None,
-                 vaccines: Optional[VaccineCatalog] = None,
-                 normalize: Optional[Callable[[str], str]] = None,
-                 tag: Optional[Callable[[str], List[Tuple[str, str]]]] = None,
-                 stopwords: Optional[Iterable[str]] = None, vocabulary: Optional[Iterable[str]] = None):
+    def __init__(
+        self,
+        source_text: str,
+        rules: Optional[FocusRules] = None,
+        vaccines: Optional[VaccineCatalog] = None,
+        normalize: Optional[Callable[[str], str]] = None,
+        tag: Optional[Callable[[str], List[Tuple[str, str]]]] = None,
+        stopwords: Optional[Iterable[str]] = None,
+        vocabulary: Optional[Iterable[str]] = None,
+    ):
         """`tag(text)` segments text into (word, part-of-speech) pairs (jieba's
         flags); the defaults are the project's normaliser, jieba with the domain
         dictionary, the retrieval stopwords, and the domain dictionary's words
@@ -139,7 +155,9 @@ class FocusReader:
         self._tag = tag or jieba_tagger()
         self._stopwords = frozenset(stopwords) | self.rules.filler
         self.source_text = normalize(source_text)
-        self._vocabulary = frozenset(normalize(w) for w in (vocabulary if vocabulary is not None else domain_vocabulary()))
+        self._vocabulary = frozenset(
+            normalize(w) for w in (vocabulary if vocabulary is not None else domain_vocabulary())
+        )
 
     def covered(self, word: str) -> bool:
         """True when the explainer uses this word (after normalisation), or the
@@ -191,8 +209,16 @@ class FocusReader:
                 uncovered.append(token)
 
         ellipsis = bool(_ELLIPSIS.match(compact)) and len(compact) <= 14
-        return Focus(normalized, mentions, tuple(aspects), tuple(terms), tuple(uncovered), pronoun, ellipsis,
-                     bool(_CUE.match(compact)))
+        return Focus(
+            normalized,
+            mentions,
+            tuple(aspects),
+            tuple(terms),
+            tuple(uncovered),
+            pronoun,
+            ellipsis,
+            bool(_CUE.match(compact)),
+        )
 
 
 def domain_vocabulary() -> List[str]:

@@ -5,6 +5,7 @@ Chinese numerals are converted by cn2an (a maintained converter that knows
 十五/一十五/两千零二十二 and the financial forms 壹贰叁); this module only finds
 the numeral in the sentence and decides what it counts.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ _DOSE_COUNT = re.compile(rf"(?<!第)(?<!{NUMERAL[:-1]})({NUMERAL})\s*{_DOSE_UNIT
 # 打完第二针 says two doses were given; 能打第三针吗 does not (it asks about one).
 _DOSE_ORDINAL = re.compile(rf"(?:打完|打了|打过|接种完|接种了|完成|已经打)了?\s*第({NUMERAL})\s*{_DOSE_UNIT}")
 _DOSE_ORDINAL_DONE = re.compile(rf"第({NUMERAL})\s*{_DOSE_UNIT}\s*(?:已经|都|也)?(?:打完|打了|打过|接种完|接种了)")
-_NO_DOSE = re.compile(r"一针(?:都|也)?(?:没|沒)|^我?(?:还|都|从来)?(?:没|沒|未)有?(?:打|接种)过?(?:新冠)?(?:疫苗)?[。!！]*$")
+_NO_DOSE = re.compile(
+    r"一针(?:都|也)?(?:没|沒)|^我?(?:还|都|从来)?(?:没|沒|未)有?(?:打|接种)过?(?:新冠)?(?:疫苗)?[。!！]*$"
+)
 
 _AGE = re.compile(rf"({NUMERAL})\s*(多|来)?\s*(?:周岁|岁|歲)")
 _AGE_THIS_YEAR = re.compile(rf"今年\s*({NUMERAL})(多)?(?!\s*(?:年|月|号|日|针|剂|次))")
@@ -94,7 +97,9 @@ def parse_age(text: str) -> Optional[int]:
         return to_int(match.group(1))
     decade = _AGE_DECADE.fullmatch(text.rstrip("。.!！?？ 了"))
     if decade:
-        return to_int(decade.group(1)) * 10
+        tens = to_int(decade.group(1))
+        assert tens is not None  # the pattern matches one digit 1-9 / 一-九, which to_int always reads
+        return tens * 10
     return bare_number(text)
 
 

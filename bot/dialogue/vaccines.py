@@ -1,6 +1,7 @@
 """The vaccines of the explainer and the words users type for them
 (data/dictionary/vaccines.yml): 科星, 智飛, 龍科馬 and 灭活 all map to one
 canonical vaccine or technology route."""
+
 from __future__ import annotations
 
 import re
@@ -113,7 +114,8 @@ class VaccineCatalog:
         user reply), preferring a named vaccine over a bare route; None if none."""
         found = self.mentions(text)
         named = [m for m in found if m.vaccine is not None]
-        return (named or found or [None])[0]
+        candidates = named or found
+        return candidates[0] if candidates else None
 
     def by_value(self, value: str) -> Optional[Vaccine]:
         return self._by_value.get(value)
@@ -146,7 +148,11 @@ def load_catalog(path: Path = DEFAULT_PATH) -> VaccineCatalog:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(raw, dict) or not isinstance(raw.get("routes"), list) or not isinstance(raw.get("vaccines"), list):
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("routes"), list)
+        or not isinstance(raw.get("vaccines"), list)
+    ):
         raise CatalogError(f"{path}: expected 'routes' and 'vaccines' lists")
     routes = []
     for entry in raw["routes"]:
@@ -158,9 +164,18 @@ def load_catalog(path: Path = DEFAULT_PATH) -> VaccineCatalog:
         if doses is not None and (isinstance(doses, bool) or not isinstance(doses, int) or doses < 1):
             raise CatalogError(f"{path}: route {route.value}: 'primary_doses' must be a whole number or null")
         if doses is not None and not entry.get("primary_doses_quote"):
-            raise CatalogError(f"{path}: route {route.value}: a dose count needs the article's words in 'primary_doses_quote'")
-        routes.append(RouteInfo(route, str(entry["name"]), _strings(entry.get("aliases"), f"route {route.value}"),
-                                doses, entry.get("primary_doses_quote")))
+            raise CatalogError(
+                f"{path}: route {route.value}: a dose count needs the article's words in 'primary_doses_quote'"
+            )
+        routes.append(
+            RouteInfo(
+                route,
+                str(entry["name"]),
+                _strings(entry.get("aliases"), f"route {route.value}"),
+                doses,
+                entry.get("primary_doses_quote"),
+            )
+        )
     if {info.route for info in routes} != set(Route):
         raise CatalogError(f"{path}: every route ({', '.join(r.value for r in Route)}) needs one entry")
     vaccines = []
@@ -171,8 +186,15 @@ def load_catalog(path: Path = DEFAULT_PATH) -> VaccineCatalog:
             route = Route(entry.get("route"))
         except ValueError as exc:
             raise CatalogError(f"{path}: vaccine {entry['id']}: unknown route {entry.get('route')!r}") from exc
-        vaccines.append(Vaccine(str(entry["id"]), str(entry["name"]), str(entry.get("full_name") or entry["name"]),
-                                route, _strings(entry.get("aliases"), f"vaccine {entry['id']}")))
+        vaccines.append(
+            Vaccine(
+                str(entry["id"]),
+                str(entry["name"]),
+                str(entry.get("full_name") or entry["name"]),
+                route,
+                _strings(entry.get("aliases"), f"vaccine {entry['id']}"),
+            )
+        )
     seen: Dict[str, str] = {}
     for owner, aliases in [*((i.route.value, i.aliases) for i in routes), *((v.id, v.aliases) for v in vaccines)]:
         for alias in aliases:

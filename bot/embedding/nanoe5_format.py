@@ -88,8 +88,7 @@ class ModelFile:
         if entry is None:
             raise FormatError(f"tensor {name!r} is not in the file")
         shape = self.shape_of(name)
-        raw = np.frombuffer(self.data, dtype=np.uint8, count=entry.n_bytes,
-                            offset=entry.offset)
+        raw = np.frombuffer(self.data, dtype=np.uint8, count=entry.n_bytes, offset=entry.offset)
         if entry.quantized:
             if len(shape) != 2:
                 raise FormatError(f"4-bit tensor {name!r} is not a matrix")
@@ -107,9 +106,9 @@ class _Cursor:
     def take(self, n: int) -> memoryview:
         if n < 0 or self.pos + n > len(self.buf):
             raise FormatError(
-                f"truncated file: need {n} bytes at offset {self.pos}, "
-                f"only {len(self.buf) - self.pos} left")
-        chunk = self.buf[self.pos:self.pos + n]
+                f"truncated file: need {n} bytes at offset {self.pos}, only {len(self.buf) - self.pos} left"
+            )
+        chunk = self.buf[self.pos : self.pos + n]
         self.pos += n
         return chunk
 
@@ -139,11 +138,22 @@ def expected_shape(name: str, header: Header) -> Tuple[int, ...]:
     if not (layer.startswith("l") and layer[1:].isdigit()):
         raise FormatError(f"unknown tensor name {name!r}")
     per_layer = {
-        "q.w": (H, H), "k.w": (H, H), "v.w": (H, H), "ao.w": (H, H),
-        "fi.w": (F, H), "fo.w": (H, F),
-        "q.b": (H,), "k.b": (H,), "v.b": (H,), "ao.b": (H,),
-        "fi.b": (F,), "fo.b": (H,),
-        "aln.w": (H,), "aln.b": (H,), "oln.w": (H,), "oln.b": (H,),
+        "q.w": (H, H),
+        "k.w": (H, H),
+        "v.w": (H, H),
+        "ao.w": (H, H),
+        "fi.w": (F, H),
+        "fo.w": (H, F),
+        "q.b": (H,),
+        "k.b": (H,),
+        "v.b": (H,),
+        "ao.b": (H,),
+        "fi.b": (F,),
+        "fo.b": (H,),
+        "aln.w": (H,),
+        "aln.b": (H,),
+        "oln.w": (H,),
+        "oln.b": (H,),
     }
     if rest not in per_layer:
         raise FormatError(f"unknown tensor name {name!r}")
@@ -164,8 +174,7 @@ def q4_row_bytes(n_in: int, block_size: int = 32) -> int:
     return (n_in // block_size) * (Q4_SCALE_BYTES + block_size // 2)
 
 
-def dequantize_q4(raw: np.ndarray, rows: int, cols: int,
-                  block_size: int = 32) -> np.ndarray:
+def dequantize_q4(raw: np.ndarray, rows: int, cols: int, block_size: int = 32) -> np.ndarray:
     """Expand 4-bit blocks to a float32 (rows, cols) matrix.
 
     Within a block the low nibble of byte j is element j and the high nibble is
@@ -178,8 +187,7 @@ def dequantize_q4(raw: np.ndarray, rows: int, cols: int,
         raise FormatError(f"{cols} columns is not a multiple of {block_size}")
     raw = np.asarray(raw, dtype=np.uint8).reshape(-1)
     if raw.size != n_blocks * block_bytes:
-        raise FormatError(
-            f"4-bit tensor has {raw.size} bytes, expected {n_blocks * block_bytes}")
+        raise FormatError(f"4-bit tensor has {raw.size} bytes, expected {n_blocks * block_bytes}")
     blocks = raw.reshape(n_blocks, block_bytes)
     scales = np.ascontiguousarray(blocks[:, :Q4_SCALE_BYTES]).view("<f2")
     scales = scales.astype(np.float32)  # (n_blocks, 1)
@@ -203,8 +211,7 @@ def _parse_header(cur: _Cursor) -> Header:
     hidden, layers, heads, ffn, vocab_rows, max_pos, types = cur.unpack("<7i")
     (eps,) = cur.unpack("<f")
     (block,) = cur.unpack("<i")
-    header = Header(version, hidden, layers, heads, ffn, vocab_rows, max_pos,
-                    types, float(eps), block)
+    header = Header(version, hidden, layers, heads, ffn, vocab_rows, max_pos, types, float(eps), block)
     dims = (hidden, layers, heads, ffn, vocab_rows, max_pos, types, block)
     if min(dims) <= 0 or hidden % heads or block % 2:
         raise FormatError(f"implausible header {header}")
@@ -222,8 +229,7 @@ def _parse_vocab(cur: _Cursor) -> Vocabulary:
     if offsets[0] != 0 or offsets[-1] != blob_len or np.any(np.diff(offsets) < 0):
         raise FormatError("vocabulary offsets are inconsistent with the blob")
     try:
-        pieces = [blob[a:b].decode("utf-8")
-                  for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
     except UnicodeDecodeError as exc:
         raise FormatError(f"vocabulary piece is not UTF-8: {exc}") from None
     for name, tid in (("bos", bos), ("eos", eos), ("pad", pad), ("unk", unk)):
@@ -258,8 +264,7 @@ def _parse_directory(cur: _Cursor, header: Header, file_size: int) -> Dict[str, 
         entries[name] = entry
     missing = [n for n in expected_tensor_names(header) if n not in entries]
     if missing:
-        raise FormatError(f"tensor directory lacks {missing[:5]}"
-                          f"{' ...' if len(missing) > 5 else ''}")
+        raise FormatError(f"tensor directory lacks {missing[:5]}{' ...' if len(missing) > 5 else ''}")
     return entries
 
 

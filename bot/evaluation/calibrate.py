@@ -21,6 +21,7 @@ weights fitted to the same questions, against the targets of issue #9:
 The retrieval-only threshold charges a wrong answer four times as much as a
 decline, because a wrong medical answer is worse than "I don't know, call 12320".
 """
+
 from __future__ import annotations
 
 import sys
@@ -65,12 +66,17 @@ class Candidates:
 
 def candidate_table(questions, parses, retrieved, faqs, targeted_lead: float = float("inf")) -> List[Candidates]:
     table = []
-    for q, parse, found in zip(questions, parses, retrieved):
+    for q, parse, found in zip(questions, parses, retrieved, strict=True):
         view = intent_view_from_parse(parse)
         faq_ids, rows = feature_rows(view, found)
         hits = best_hits(found)
-        right = np.array([outcome(q, answer_with(fid, 1.0, view, hits, "calibration", (), targeted_lead), faqs)
-                          is Outcome.CORRECT for fid in faq_ids], dtype=bool)
+        right = np.array(
+            [
+                outcome(q, answer_with(fid, 1.0, view, hits, "calibration", (), targeted_lead), faqs) is Outcome.CORRECT
+                for fid in faq_ids
+            ],
+            dtype=bool,
+        )
         table.append(Candidates(faq_ids, rows, right, view, found))
     return table
 
@@ -98,7 +104,7 @@ def out_of_fold(table: Sequence[Candidates]) -> List[np.ndarray]:
 def best_choices(probabilities: Sequence[np.ndarray], table: Sequence[Candidates]):
     """Each question's best P(right), and whether answering that FAQ is right."""
     best_p, right = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
-    for i, (p, c) in enumerate(zip(probabilities, table)):
+    for i, (p, c) in enumerate(zip(probabilities, table, strict=True)):
         if len(p):
             j = int(np.argmax(p))
             best_p[i], right[i] = p[j], bool(c.right[j])
@@ -111,8 +117,12 @@ def operating_points(best_p, right, in_scope: Sequence[bool]):
     n_in, n_out = max(1, scope.sum()), max(1, (~scope).sum())
     for t in THRESHOLDS:
         answered = best_p >= t
-        yield (float(t), np.sum(answered & right) / n_in, np.sum(answered & scope & ~right) / n_in,
-               np.sum(answered & ~scope) / n_out)
+        yield (
+            float(t),
+            np.sum(answered & right) / n_in,
+            np.sum(answered & scope & ~right) / n_in,
+            np.sum(answered & ~scope) / n_out,
+        )
 
 
 def choose_threshold(best_p, right, in_scope: Sequence[bool]) -> float:
@@ -128,7 +138,7 @@ def choose_threshold(best_p, right, in_scope: Sequence[bool]) -> float:
 def band_outcomes(probabilities, table, questions, answer_threshold: float, bands: Bands) -> Dict[Outcome, int]:
     """How every question fares with these thresholds, as the hybrid decides."""
     counts = {o: 0 for o in Outcome}
-    for p, c, q in zip(probabilities, table, questions):
+    for p, c, q in zip(probabilities, table, questions, strict=True):
         if not len(p):
             counts[outcome(q, Decision(AnswerKind.DECLINE), {})] += 1
             continue
@@ -156,7 +166,7 @@ def _rates(counts: Dict[Outcome, int]) -> Dict[str, float]:
 def suggested_out_of_scope(probabilities, table, questions, answer_threshold: float, bands: Bands) -> float:
     """Share of out-of-scope questions that a decline would offer any FAQ to."""
     n_out = offered = 0
-    for p, c, q in zip(probabilities, table, questions):
+    for p, c, q in zip(probabilities, table, questions, strict=True):
         if q.in_scope:
             continue
         n_out += 1
@@ -188,8 +198,13 @@ def choose_bands(probabilities, table, questions, answer_threshold: float, base:
         for lead in GATE_LEADS:
             for t in sorted(grid, reverse=True):
                 # Only the top two options count for one-tap here; the floor comes after.
-                bands = replace(base, clarify=t, suggest=answer_threshold, out_of_scope_confidence=confidence,
-                                max_out_of_scope_lead=lead)
+                bands = replace(
+                    base,
+                    clarify=t,
+                    suggest=answer_threshold,
+                    out_of_scope_confidence=confidence,
+                    max_out_of_scope_lead=lead,
+                )
                 rates = _rates(band_outcomes(probabilities, table, questions, answer_threshold, bands))
                 if rates["clarified_oos"] > MAX_CLARIFIED_OUT_OF_SCOPE:
                     continue
@@ -197,8 +212,10 @@ def choose_bands(probabilities, table, questions, answer_threshold: float, base:
                 if best_key is None or key > best_key:
                     chosen, best_key = bands, key
     for t in grid:  # lowest floor first
-        if suggested_out_of_scope(probabilities, table, questions, answer_threshold,
-                                  replace(chosen, suggest=t)) <= MAX_SUGGESTED_OUT_OF_SCOPE:
+        if (
+            suggested_out_of_scope(probabilities, table, questions, answer_threshold, replace(chosen, suggest=t))
+            <= MAX_SUGGESTED_OUT_OF_SCOPE
+        ):
             return replace(chosen, suggest=t)
     return replace(chosen, suggest=answer_threshold)
 
@@ -220,7 +237,7 @@ def choose_targeted_lead(questions, retrieved) -> float:
     best, best_value = float("inf"), 0.0
     for lead in TARGETED_LEADS:
         value = 0.0
-        for q, found in zip(questions, retrieved):
+        for q, found in zip(questions, retrieved, strict=True):
             hit = best_hits(found).get(q.expect) if q.in_scope else None
             if hit is None or hit.target is None or hit.target.lead < lead:
                 continue
@@ -236,11 +253,15 @@ def choose_targeted_lead(questions, retrieved) -> float:
 def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
     best, best_value = 1.0, -np.inf
     tops = []
-    for q, found in zip(questions, retrieved):
+    for q, found in zip(questions, retrieved, strict=True):
         hits = best_hits(found)
         top = max(hits.values(), key=lambda h: h.score, default=None)
-        ok = top is not None and outcome(q, answer_with(top.faq_id, top.score, intent_view_from_parse(None),
-                                                       hits, "calibration"), faqs) is Outcome.CORRECT
+        ok = (
+            top is not None
+            and top.faq_id is not None  # always: best_hits keeps only hits with a FAQ id
+            and outcome(q, answer_with(top.faq_id, top.score, intent_view_from_parse(None), hits, "calibration"), faqs)
+            is Outcome.CORRECT
+        )
         tops.append((top.score if top else 0.0, ok))
     for t in np.round(np.arange(0.70, 1.0, 0.005), 3):
         answered = [(s >= t, ok) for s, ok in tops]
@@ -251,10 +272,12 @@ def choose_retrieval_threshold(questions, retrieved, faqs) -> float:
 
 
 def _print_rates(label: str, rates: Dict[str, float]) -> None:
-    print(f"  {label}: correct {rates['correct']:.1%}, one-tap {rates['one_tap']:.1%}, "
-          f"reach {rates['reach']:.1%}, wrong {rates['wrong']:.1%}, declined {rates['declined']:.1%}; "
-          f"out of scope answered {rates['answered_oos']:.1%}, clarified {rates['clarified_oos']:.1%}, "
-          f"declined {rates['declined_oos']:.1%}")
+    print(
+        f"  {label}: correct {rates['correct']:.1%}, one-tap {rates['one_tap']:.1%}, "
+        f"reach {rates['reach']:.1%}, wrong {rates['wrong']:.1%}, declined {rates['declined']:.1%}; "
+        f"out of scope answered {rates['answered_oos']:.1%}, clarified {rates['clarified_oos']:.1%}, "
+        f"declined {rates['declined_oos']:.1%}"
+    )
 
 
 def main(args) -> int:
@@ -278,21 +301,26 @@ def main(args) -> int:
             print(f"  {t:.2f}: {correct:6.1%} / {wrong:5.1%} / {oos:5.1%}")
     bands = choose_bands(probabilities, table, questions, threshold, service.settings.calibration.bands)
     rates = _rates(band_outcomes(probabilities, table, questions, threshold, bands))
-    print(f"out-of-fold, chosen bands (answer >= {threshold}, clarify >= {bands.clarify}, "
-          f"suggest >= {bands.suggest}):")
+    print(f"out-of-fold, chosen bands (answer >= {threshold}, clarify >= {bands.clarify}, suggest >= {bands.suggest}):")
     _print_rates("dev", rates)
-    for name, value, ok in (("wrong <= 1%", rates["wrong"], rates["wrong"] <= MAX_WRONG_IN_SCOPE),
-                            ("out of scope answered <= 2%", rates["answered_oos"],
-                             rates["answered_oos"] <= MAX_ANSWERED_OUT_OF_SCOPE),
-                            ("reach >= 97%", rates["reach"], rates["reach"] >= MIN_REACH)):
+    for name, value, ok in (
+        ("wrong <= 1%", rates["wrong"], rates["wrong"] <= MAX_WRONG_IN_SCOPE),
+        ("out of scope answered <= 2%", rates["answered_oos"], rates["answered_oos"] <= MAX_ANSWERED_OUT_OF_SCOPE),
+        ("reach >= 97%", rates["reach"], rates["reach"] >= MIN_REACH),
+    ):
         print(f"  target {name}: {value:.1%} {'met' if ok else 'MISSED'}")
     combiner = replace(_fit(table, range(len(table))), threshold=threshold)
     retrieval_threshold = choose_retrieval_threshold(questions, retrieved, service.faqs)
     print(f"fitted on {args.set} ({len(questions)} questions):")
     print(f"  retrieval_only_threshold: {retrieval_threshold}")
     print(f"  combiner: {combiner.as_dict()}")
-    calibration = replace(service.settings.calibration, retrieval_only_threshold=retrieval_threshold,
-                          combiner=combiner, bands=bands, targeted_lead=targeted_lead)
+    calibration = replace(
+        service.settings.calibration,
+        retrieval_only_threshold=retrieval_threshold,
+        combiner=combiner,
+        bands=bands,
+        targeted_lead=targeted_lead,
+    )
     for mode, card in evaluate(questions, parses, retrieved, calibration, service.faqs).items():
         print(f"  {mode.value:>9} on the same set (optimistic for hybrid): {card.counts}")
     if args.write:

@@ -1,4 +1,5 @@
 """The evaluation sets in eval/: realistic questions kept out of all training data."""
+
 from __future__ import annotations
 
 import dataclasses

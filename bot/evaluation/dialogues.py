@@ -6,6 +6,7 @@ server behind it, as users reach the bot — scored turn by turn.
 separately, over the follow-up turns (those marked `follow_up: true`), plus
 every miss with what the bot did instead.
 """
+
 from __future__ import annotations
 
 import sys
@@ -75,8 +76,17 @@ def load_dialogues(path: Path = DEFAULT_PATH, faq_ids: Optional[Iterable[str]] =
                     raise DialogueSetError(f"{where}: unknown FAQ id {e!r}")
             if turn.get("asks") is not None and turn["asks"] not in FACTS:
                 raise DialogueSetError(f"{where}: 'asks' must be one of {FACTS}")
-            turns.append(ExpectedTurn(user, expected, bool(turn.get("follow_up")), turn.get("lead"),
-                                      turn.get("asks"), turn.get("verdict"), str(turn.get("note") or "")))
+            turns.append(
+                ExpectedTurn(
+                    user,
+                    expected,
+                    bool(turn.get("follow_up")),
+                    turn.get("lead"),
+                    turn.get("asks"),
+                    turn.get("verdict"),
+                    str(turn.get("note") or ""),
+                )
+            )
         if not turns:
             raise DialogueSetError(f"{path}: {did} has no turns")
         dialogues.append(Dialogue(did, tuple(turns)))
@@ -205,9 +215,11 @@ class DialogueReport:
         for r in misses:
             expected = "/".join(r.expected.expect)
             marker = " (follow-up)" if r.expected.follow_up else ""
-            lines.append(f"- {r.dialogue} #{r.number}{marker}: 「{r.expected.user}」 expected {expected}"
-                         f"{' lead ' + r.expected.lead if r.expected.lead else ''}"
-                         f"{' verdict ' + r.expected.verdict if r.expected.verdict else ''}, got {r.what}")
+            lines.append(
+                f"- {r.dialogue} #{r.number}{marker}: 「{r.expected.user}」 expected {expected}"
+                f"{' lead ' + r.expected.lead if r.expected.lead else ''}"
+                f"{' verdict ' + r.expected.verdict if r.expected.verdict else ''}, got {r.what}"
+            )
         if not misses:
             lines.append("- none")
         return "\n".join(lines)
@@ -220,8 +232,11 @@ def _observe(client, sender: str, text: str) -> Observed:
     requested = loop = None
     if client.auth_token:
         # The form's state is not in the reply; the tracker (run token only) has it.
-        resp = requests.get(f"{client.base_url}/conversations/{sender}/tracker",
-                            params={"token": client.auth_token, "include_events": "NONE"}, timeout=client.timeout)
+        resp = requests.get(
+            f"{client.base_url}/conversations/{sender}/tracker",
+            params={"token": client.auth_token, "include_events": "NONE"},
+            timeout=client.timeout,
+        )
         if resp.ok:
             state = resp.json()
             requested = (state.get("slots") or {}).get("requested_slot")
@@ -242,8 +257,9 @@ def run_dialogues(dialogues: Sequence[Dialogue], client) -> DialogueReport:
     return report
 
 
-def main(path: Path = DEFAULT_PATH, url: Optional[str] = None, token: Optional[str] = None,
-         markdown: Optional[str] = None) -> int:
+def main(
+    path: Path = DEFAULT_PATH, url: Optional[str] = None, token: Optional[str] = None, markdown: Optional[str] = None
+) -> int:
     """Runs the set against the bot at `url`, or a private stack started for it."""
     from bot.knowledge import load_knowledge_base
     from bot.serving.client import BotClient

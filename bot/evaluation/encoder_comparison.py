@@ -18,6 +18,7 @@ Tuned models for seeds other than the shipped one are built beside it
 (``<tuned_model_path>-seed<N>``); indexes go to a temporary folder, so the
 shipped index and model are left alone.  Nothing is written to settings/.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,9 +70,15 @@ def retrieval_settings(config: Configuration, index_dir: Path):
     tuned = settings.tuned_model_path
     if config.encoder is EncoderKind.TUNED and config.seed != settings.fine_tune_seed:
         tuned = tuned.with_name(f"{tuned.name}-seed{config.seed}")
-    return settings.model_copy(update=dict(
-        encoder=config.encoder, precision=config.precision, tuned_model_path=tuned,
-        fine_tune_seed=config.seed or settings.fine_tune_seed, index_dir=index_dir))
+    return settings.model_copy(
+        update=dict(
+            encoder=config.encoder,
+            precision=config.precision,
+            tuned_model_path=tuned,
+            fine_tune_seed=config.seed or settings.fine_tune_seed,
+            index_dir=index_dir,
+        )
+    )
 
 
 def operating_point_for_targets(best_p, right, in_scope, max_wrong=TARGET_WRONG, max_oos=TARGET_OOS):
@@ -84,27 +91,37 @@ def operating_point_for_targets(best_p, right, in_scope, max_wrong=TARGET_WRONG,
     return best
 
 
-def evaluate_configuration(config: Configuration, questions, parses, report_questions, report_parses,
-                           workdir: Path) -> Result:
+def evaluate_configuration(
+    config: Configuration, questions, parses, report_questions, report_parses, workdir: Path
+) -> Result:
     from bot.answering.service import AnsweringService
     from bot.answering.settings import load_answering_settings
     from bot.embedding.build_command import ensure_encoder_model
     from bot.evaluation import calibrate
     from bot.evaluation.run import evaluate
-    from bot.ingest.pipeline import load_faqs
+    from bot.knowledge import load_knowledge_base
     from bot.retrieval.hybrid import build_retriever
 
     started = time.monotonic()
     settings = retrieval_settings(config, workdir / config.label.replace(" ", "_").replace(",", ""))
     ensure_encoder_model(settings)
     retriever = build_retriever(settings)
-    service = AnsweringService(load_faqs(settings.faq_path), load_answering_settings(),
-                               retriever_factory=lambda: retriever)
+    service = AnsweringService(
+        load_knowledge_base(settings), load_answering_settings(), retriever_factory=lambda: retriever
+    )
     retrieved = [service.search(q.text) for q in questions]
+    searched = [r for r in retrieved if r is not None]
+    if len(searched) != len(retrieved):  # service.search logged why
+        raise RuntimeError(f"{config.label}: retrieval failed for some dev questions")
 
     in_scope = [q.in_scope for q in questions]
-    top1 = np.mean([bool(r.faqs) and (r.faqs[0].faq_id == q.expect or r.faqs[0].faq_id in q.also)
-                    for q, r in zip(questions, retrieved) if q.in_scope])
+    top1 = np.mean(
+        [
+            bool(r.faqs) and (r.faqs[0].faq_id == q.expect or r.faqs[0].faq_id in q.also)
+            for q, r in zip(questions, searched, strict=True)
+            if q.in_scope
+        ]
+    )
     table = calibrate.candidate_table(questions, parses, retrieved, service.faqs)
     probabilities = calibrate.out_of_fold(table)
     best_p, right = calibrate.best_choices(probabilities, table)
@@ -114,11 +131,13 @@ def evaluate_configuration(config: Configuration, questions, parses, report_ques
 
     if report_questions:
         combiner = dataclasses.replace(calibrate._fit(table, range(len(table))), threshold=threshold)
-        bands = calibrate.choose_bands(probabilities, table, questions, threshold,
-                                       service.settings.calibration.bands)
+        bands = calibrate.choose_bands(probabilities, table, questions, threshold, service.settings.calibration.bands)
         calibration = dataclasses.replace(
-            service.settings.calibration, combiner=combiner, bands=bands,
-            retrieval_only_threshold=calibrate.choose_retrieval_threshold(questions, retrieved, service.faqs))
+            service.settings.calibration,
+            combiner=combiner,
+            bands=bands,
+            retrieval_only_threshold=calibrate.choose_retrieval_threshold(questions, retrieved, service.faqs),
+        )
         report_retrieved = [service.search(q.text) for q in report_questions]
         cards = evaluate(report_questions, report_parses, report_retrieved, calibration, service.faqs)
         hybrid = next(card for mode, card in cards.items() if mode.value == "hybrid")
@@ -157,17 +176,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.evaluation.dataset import load_eval_set
     from bot.evaluation.rasa_parses import parse_with_rasa
 
-    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.encoder_comparison",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.evaluation.encoder_comparison", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--set", default="eval/dev.yml", help="calibration set (default eval/dev.yml)")
     parser.add_argument("--report-set", default=None, help="also score this set with the dev-fitted calibration")
     parser.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3], help="fine-tuning seeds")
     parser.add_argument("--precision", nargs="+", default=["fp32"], choices=[p.value for p in Precision])
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot encoder")
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
-    parser.add_argument("--parses-cache", default=None,
-                        help="keep the Rasa parses in this JSON file and reuse them while the questions match "
-                             "(the trained Rasa model must not have changed)")
+    parser.add_argument(
+        "--parses-cache",
+        default=None,
+        help="keep the Rasa parses in this JSON file and reuse them while the questions match "
+        "(the trained Rasa model must not have changed)",
+    )
     args = parser.parse_args(argv)
 
     questions = load_eval_set(PROJECT_ROOT / args.set)
@@ -182,7 +205,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         parses = parse_with_rasa(texts)
         if cache is not None:
             cache.write_text(json.dumps({"texts": texts, "parses": parses}, ensure_ascii=False), encoding="utf-8")
-    parses, report_parses = parses[: len(questions)], parses[len(questions):]
+    parses, report_parses = parses[: len(questions)], parses[len(questions) :]
 
     configs = []
     for precision in map(Precision, args.precision):
@@ -192,8 +215,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="encoder-comparison-") as workdir:
         for config in configs:
-            result = evaluate_configuration(config, questions, parses, report_questions, report_parses,
-                                            Path(workdir))
+            result = evaluate_configuration(config, questions, parses, report_questions, report_parses, Path(workdir))
             results.append(result)
             print(format_results([result], args.set, args.report_set).splitlines()[-1], file=sys.stderr)
             print(f"{config.label}: done in {result.seconds:.0f} s", file=sys.stderr, flush=True)

@@ -1,5 +1,6 @@
 """Intent-layer metrics on held-out questions: intent accuracy, response
 selection accuracy and out-of-scope recall."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ class NluMetrics:
 
 def nlu_metrics(questions: Sequence[EvalQuestion], parses: Sequence[dict]) -> NluMetrics:
     intent_ok = selection_ok = oos_ok = n_in = n_out = 0
-    for question, parse in zip(questions, parses):
+    for question, parse in zip(questions, parses, strict=True):
         view = intent_view_from_parse(parse)
         if question.in_scope:
             n_in += 1

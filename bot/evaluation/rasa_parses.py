@@ -2,6 +2,7 @@
 
 Rasa lives in its own environment, so this runs bot.rasa_ext.parse_batch there.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ def parse_with_rasa(texts: Sequence[str], model: Path = DEFAULT_MODEL) -> List[d
         out = Path(tmp) / "parses.json"
         result = subprocess.run(
             [str(RASA_PYTHON), "-m", "bot.rasa_ext.parse_batch", "--model", str(model), "--out", str(out)],
-            input=json.dumps(list(texts), ensure_ascii=False), capture_output=True, text=True,
-            cwd=PROJECT_ROOT, env=base_env(), check=False,
+            input=json.dumps(list(texts), ensure_ascii=False),
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=base_env(),
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(f"parsing with Rasa failed:\n{result.stderr[-2000:]}")

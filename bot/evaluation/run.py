@@ -1,4 +1,5 @@
 """`python -m bot eval`: intent-only, retrieval-only and hybrid on one question set, in one run."""
+
 from __future__ import annotations
 
 import sys
@@ -27,7 +28,7 @@ def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
 
 
 def decisions_for(mode: Mode, parses, retrieved: List[RetrievalView], calibration: Calibration) -> List[Decision]:
-    return [decide(intent_view_from_parse(p), r, calibration, mode) for p, r in zip(parses, retrieved)]
+    return [decide(intent_view_from_parse(p), r, calibration, mode) for p, r in zip(parses, retrieved, strict=True)]
 
 
 def evaluate(questions, parses, retrieved, calibration, faqs) -> Dict[Mode, Scorecard]:
@@ -83,8 +84,9 @@ def report(questions, cards: Dict[Mode, Scorecard], nlu, set_name: str) -> str:
     for question, result, decision in hybrid.misses:
         got = decision.faq_id or decision.kind.value
         offered = f" offered {', '.join(decision.options)}" if decision.options else ""
-        lines.append(f"- {result.value}: 「{question.text}」 expected {question.expect}, got {got}{offered} "
-                     f"({decision.reason})")
+        lines.append(
+            f"- {result.value}: 「{question.text}」 expected {question.expect}, got {got}{offered} ({decision.reason})"
+        )
     if not hybrid.misses:
         lines.append("- none")
     return "\n".join(lines)
@@ -125,11 +127,14 @@ def main(args) -> int:
         text = report(questions, cards, nlu_metrics(questions, parses[part]), name)
         if any(q.also for q in questions):
             # Some `also:` labels came after a run had been seen: show the strict scoring too.
-            strict = evaluate(without_also(questions), parses[part], retrieved[part],
-                              service.settings.calibration, service.faqs)[Mode.HYBRID]
-            text += (f"\n\nStrict scoring (no `also:` labels), hybrid: correct {_pct(strict.rate('correct'))}, "
-                     f"one-tap {_pct(strict.rate('one_tap'))}, reach {_pct(strict.reach())}, "
-                     f"wrong {_pct(strict.rate('wrong'))}, declined {_pct(strict.rate('declined'))}.")
+            strict = evaluate(
+                without_also(questions), parses[part], retrieved[part], service.settings.calibration, service.faqs
+            )[Mode.HYBRID]
+            text += (
+                f"\n\nStrict scoring (no `also:` labels), hybrid: correct {_pct(strict.rate('correct'))}, "
+                f"one-tap {_pct(strict.rate('one_tap'))}, reach {_pct(strict.reach())}, "
+                f"wrong {_pct(strict.rate('wrong'))}, declined {_pct(strict.rate('declined'))}."
+            )
         texts.append(text)
     text = "\n\n".join(texts)
     print(text)

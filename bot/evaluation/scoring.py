@@ -1,4 +1,5 @@
 """Counts outcomes of answering decisions against expected answers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from bot.evaluation.dataset import EvalQuestion
 def answer_text(decision: Decision, faqs: Mapping) -> str:
     """What the user would read as the answer (without the source line)."""
     if decision.kind is AnswerKind.PASSAGE:
+        assert decision.passage is not None  # a passage decision carries the quoted passage
         return decision.passage.passage_text
     if decision.kind is AnswerKind.FAQ:
         return faqs[decision.faq_id].display_answer
@@ -91,9 +93,8 @@ class Scorecard:
         return self._n("wrong", "answered_oos") / answered if answered else 0.0
 
 
-def scorecard(name: str, questions: Sequence[EvalQuestion], decisions: Sequence[Decision],
-              faqs: Mapping) -> Scorecard:
+def scorecard(name: str, questions: Sequence[EvalQuestion], decisions: Sequence[Decision], faqs: Mapping) -> Scorecard:
     card = Scorecard(name)
-    for question, decision in zip(questions, decisions):
+    for question, decision in zip(questions, decisions, strict=True):
         card.add(question, decision, faqs)
     return card

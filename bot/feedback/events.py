@@ -7,6 +7,7 @@ feedback action and the report agree on it. Pure functions over the event
 dicts Rasa serialises (tracker.events in the action server, the `data`
 column of the SQL tracker store).
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -43,7 +44,7 @@ def answer_metadata(event: Mapping[str, Any]) -> Optional[dict]:
 def is_payload(text: Optional[str]) -> bool:
     """Button payloads (`/choose_faq{...}`, `/feedback{...}`) reach Rasa as the
     user's text; they are taps, not questions somebody typed."""
-    return bool(text) and text.lstrip().startswith("/")
+    return text is not None and text.lstrip().startswith("/")
 
 
 def faq_of(answer_id: Optional[str]) -> Optional[str]:

@@ -6,6 +6,7 @@ previous user message must have been a rateable answer. On text channels
 buttons; a stray /feedback later (an old button in the widget, a typed
 "没用" an hour on) must not be booked against whatever came before.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,26 @@ class RatingStatus(str, Enum):
 # entity may be missing, so read it from the words. Negative words first:
 # "没有用" contains "有用".
 # Traditional spellings are listed too: the raw text reaches the action unfolded.
-_USELESS_WORDS = ("没用", "没有用", "無用", "无用", "没帮助", "没有帮助", "不管用", "不对", "答非所问", "没解决",
-                  "沒用", "沒有用", "沒幫助", "沒有幫助", "不對", "答非所問", "沒解決", "useless")
+_USELESS_WORDS = (
+    "没用",
+    "没有用",
+    "無用",
+    "无用",
+    "没帮助",
+    "没有帮助",
+    "不管用",
+    "不对",
+    "答非所问",
+    "没解决",
+    "沒用",
+    "沒有用",
+    "沒幫助",
+    "沒有幫助",
+    "不對",
+    "答非所問",
+    "沒解決",
+    "useless",
+)
 _USEFUL_WORDS = ("有用", "有帮助", "有幫助", "管用", "解决了", "解決了", "很好", "useful")
 
 
@@ -67,7 +86,7 @@ def _previous_turn(events: Sequence[Mapping[str, Any]]) -> tuple:
     if len(users) < 2:
         return None, []
     start, end = users[-2], users[-1]
-    bots = [e for e in events[start + 1:end] if e.get("event") == "bot"]
+    bots = [e for e in events[start + 1 : end] if e.get("event") == "bot"]
     return events[start], bots
 
 

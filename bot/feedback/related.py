@@ -5,6 +5,7 @@ Retrieval ranks them when it is up; otherwise the intent layer's own
 ranking, stored with the question in the tracker, still orders them, so the
 citizen gets related questions even while the embedding model is missing.
 """
+
 from __future__ import annotations
 
 from typing import Iterable, List, Mapping, Optional
@@ -28,12 +29,17 @@ def _from_parse(parse: Optional[Mapping]) -> List[str]:
     for item in ranking:
         key = item.get("intent_response_key") if isinstance(item, Mapping) else None
         if isinstance(key, str) and key.startswith(FAQ_PREFIX):
-            found.append(key[len(FAQ_PREFIX):])
+            found.append(key[len(FAQ_PREFIX) :])
     return found
 
 
-def related_faqs(exclude: Optional[str], known: Iterable[str], retrieval: Optional[RetrievalView] = None,
-                 parse: Optional[Mapping] = None, limit: int = 3) -> List[str]:
+def related_faqs(
+    exclude: Optional[str],
+    known: Iterable[str],
+    retrieval: Optional[RetrievalView] = None,
+    parse: Optional[Mapping] = None,
+    limit: int = 3,
+) -> List[str]:
     """Up to `limit` FAQ ids, nearest first; never `exclude`, never an id
     that is not in the knowledge base (the parse may predate an ingest)."""
     known = list(known)

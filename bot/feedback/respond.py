@@ -5,18 +5,20 @@ bot's other texts) plus, after 没用, 猜你想问 buttons. The metadata is
 stored with the bot event and is what the report reads: the rated answer's
 id and kind, the value, and whether the rating counted.
 """
+
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from bot.answering.evidence import RetrievalView
 from bot.feedback.events import TurnKind, faq_of, is_payload
 from bot.feedback.rated import FeedbackValue, Rated, RatingStatus
 from bot.feedback.related import related_faqs
 
-RESPONSES = {
+# A status alone, or a recorded rating with its value.
+RESPONSES: Dict[Union[RatingStatus, Tuple[RatingStatus, Optional[FeedbackValue]]], str] = {
     (RatingStatus.RECORDED, FeedbackValue.USEFUL): "utter_feedback_useful",
     (RatingStatus.RECORDED, FeedbackValue.USELESS): "utter_feedback_useless",
     RatingStatus.ALREADY_RATED: "utter_feedback_already_rated",
@@ -36,14 +38,23 @@ class FeedbackReply:
     metadata: Dict = field(default_factory=dict)
 
 
-def respond(rated: Rated, value: Optional[FeedbackValue], faq_questions: Mapping[str, str],
-            search: Callable[[str], Optional[RetrievalView]]) -> FeedbackReply:
+def respond(
+    rated: Rated,
+    value: Optional[FeedbackValue],
+    faq_questions: Mapping[str, str],
+    search: Callable[[str], Optional[RetrievalView]],
+) -> FeedbackReply:
     """`faq_questions`: FAQ id -> its question (button titles). `search` runs
     retrieval for a question (None when retrieval is unavailable)."""
     status = rated.status if value is not None or rated.status is not RatingStatus.RECORDED else RatingStatus.UNCLEAR
-    meta = {"answer_id": None, "kind": TurnKind.FEEDBACK.value, "status": status.value,
-            "feedback": value.value if value is not None and status is RatingStatus.RECORDED else None,
-            "rated": None, "options": []}
+    meta: Dict[str, Any] = {
+        "answer_id": None,
+        "kind": TurnKind.FEEDBACK.value,
+        "status": status.value,
+        "feedback": value.value if value is not None and status is RatingStatus.RECORDED else None,
+        "rated": None,
+        "options": [],
+    }
     if status is not RatingStatus.RECORDED:
         return FeedbackReply(RESPONSES[status], metadata=meta)
 
@@ -53,9 +64,9 @@ def respond(rated: Rated, value: Optional[FeedbackValue], faq_questions: Mapping
         return FeedbackReply(RESPONSES[(status, value)], metadata=meta)
 
     answered_faq = faq_of(answer.get("answer_id"))
-    options = related_faqs(answered_faq, faq_questions.keys(),
-                           search(_query_of(rated, answered_faq, faq_questions)),
-                           rated.question_parse)
+    options = related_faqs(
+        answered_faq, faq_questions.keys(), search(_query_of(rated, answered_faq, faq_questions)), rated.question_parse
+    )
     meta["options"] = options
     buttons = [{"title": faq_questions[fid], "payload": choose_faq_payload(fid)} for fid in options]
     return FeedbackReply(RESPONSES[(status, value)], buttons=buttons, metadata=meta)

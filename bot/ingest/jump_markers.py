@@ -13,9 +13,7 @@ _SPACE = r"[\s\u3000]*"
 # Page numbers appear as Chinese numerals, ASCII or full-width digits, sometimes
 # with an edition letter (A2版).
 _PAGE = r"[A-Za-zＡ-Ｚａ-ｚ]?[0-9０-９一二三四五六七八九十百零〇两]+"
-_MARKER = re.compile(
-    rf"[（(]{_SPACE}(?P<direction>下转|上接|转|接){_SPACE}第?{_SPACE}{_PAGE}{_SPACE}版{_SPACE}[）)]"
-)
+_MARKER = re.compile(rf"[（(]{_SPACE}(?P<direction>下转|上接|转|接){_SPACE}第?{_SPACE}{_PAGE}{_SPACE}版{_SPACE}[）)]")
 
 
 class Jump(enum.Enum):

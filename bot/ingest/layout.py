@@ -83,9 +83,7 @@ def _can_continue(tokens: Sequence[Token], index: int) -> bool:
         # A heading-like line directly followed by another heading or a dateline
         # is the start of the next article, not the tail of a broken sentence.
         following = _next_text(tokens, index + 1)
-        return following is None or not (
-            looks_like_heading(following) or starts_with_dateline(following)
-        )
+        return following is None or not (looks_like_heading(following) or starts_with_dateline(following))
     return True
 
 

@@ -30,9 +30,7 @@ def ingest_page(spec: SourceSpec) -> PageResult:
     source = read_source(spec.path)
     raw_articles, skipped = segment_page(repair_layout(source.text))
     if not raw_articles:
-        raise IngestError(
-            f"{spec.path}: no articles found (expected headline lines followed by body text)"
-        )
+        raise IngestError(f"{spec.path}: no articles found (expected headline lines followed by body text)")
     _check_manifest_titles(spec, raw_articles)
 
     articles: list[Article] = []
@@ -64,7 +62,7 @@ def _build_article(spec: SourceSpec, article_id: str, raw: RawArticle) -> tuple[
         has_qa=bool(matches),
     )
     pairs = []
-    for position, (faq_id, match) in enumerate(zip(ids, matches), 1):
+    for position, (faq_id, match) in enumerate(zip(ids, matches, strict=True), 1):
         # Only the last answer can run into a 下转 marker; earlier ones ended on the page.
         partial = raw.cut_at_end and position == len(matches)
         pairs.append(

@@ -12,6 +12,7 @@ from bot.ingest.model import Article, FaqPair
 from bot.ingest.page import PageResult, ingest_page
 from bot.ingest.records import to_record
 from bot.ingest.yaml_format import render
+
 # Readers of the generated files live in bot.knowledge; re-exported for ingest callers.
 from bot.knowledge import load_articles, load_faqs  # noqa: F401
 from bot.paths import PROJECT_ROOT
@@ -31,13 +32,17 @@ def ingest_all(manifest: Path, articles_out: Path, faq_out: Path) -> tuple[list[
 
     label = _display_path(manifest)
     articles_text = render(
-        {"sources": [_source_record(page, with_skipped=True) for page in pages],
-         "articles": [to_record(article) for article in articles]},
+        {
+            "sources": [_source_record(page, with_skipped=True) for page in pages],
+            "articles": [to_record(article) for article in articles],
+        },
         label,
     )
     faq_text = render(
-        {"sources": [_source_record(page, with_skipped=False) for page in pages],
-         "faqs": [to_record(pair) for pair in faqs]},
+        {
+            "sources": [_source_record(page, with_skipped=False) for page in pages],
+            "faqs": [to_record(pair) for pair in faqs],
+        },
         label,
     )
     _write(articles_out, articles_text)

@@ -28,9 +28,7 @@ def read_source(path: Path) -> SourceText:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(
-            f"{path}: not valid UTF-8 (byte {exc.start}); is this a binary file?"
-        ) from exc
+        raise IngestError(f"{path}: not valid UTF-8 (byte {exc.start}); is this a binary file?") from exc
     if any(ch < " " and ch not in _ALLOWED_CONTROLS for ch in text):
         raise IngestError(f"{path}: contains control characters; is this a binary file?")
     if not text.strip():

@@ -1,4 +1,5 @@
 """Writes the Rasa retrieval responses utter_faq/<id> from data/faq.yml."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The fixed plan the outage policy follows (no Rasa import, so it is unit-tested
 in the main environment)."""
+
 from __future__ import annotations
 
 from typing import Optional, Sequence
@@ -21,9 +22,7 @@ def _fallback_answer(intent: Optional[str]) -> str:
     return "utter_default"
 
 
-def next_outage_action(
-    turn: Sequence[str], intent: Optional[str], answering_action: str
-) -> Optional[str]:
+def next_outage_action(turn: Sequence[str], intent: Optional[str], answering_action: str) -> Optional[str]:
     """Given this turn's actions and utterances (oldest first), say what to run
     next, or None when the answering action worked (or never ran).
 
@@ -32,7 +31,7 @@ def next_outage_action(
     """
     if answering_action not in turn:
         return None
-    after = list(turn[turn.index(answering_action) + 1:])
+    after = list(turn[turn.index(answering_action) + 1 :])
     if after and after[0] in (BOT_UTTERED, ANSWERED):
         return None  # the action answered itself
     fallback = _fallback_answer(intent)

@@ -7,6 +7,7 @@ uttering anything and, for that turn only, falls back to the domain responses:
 the ResponseSelector's FAQ answer (or the decline), then a note that detailed
 search is unavailable.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -23,9 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.rasa_ext.outage_plan import ANSWER_SLOT, ANSWERED, BOT_UTTERED, next_outage_action
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class ActionServerOutagePolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:

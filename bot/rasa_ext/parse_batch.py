@@ -6,6 +6,7 @@ Input: a JSON list of strings. Output: a JSON list of parse results, in order,
 shaped like the Rasa HTTP API's /model/parse answer. It goes to a file because
 Rasa and its libraries print to stdout while loading.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Turns a confident retrieval intent with an unsure sub-answer into nlu_fallback."""
+
 from __future__ import annotations
 
 import logging
@@ -17,9 +18,7 @@ from bot.rasa_ext.selection_confidence import selection_is_unsure
 logger = logging.getLogger(__name__)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ResponseSelectorGate(GraphComponent):
     """Must run after ResponseSelector and FallbackClassifier.
 

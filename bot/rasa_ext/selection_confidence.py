@@ -1,5 +1,6 @@
 """When is a ResponseSelector ranking too weak to answer from? (No Rasa import,
 so the rule is unit-tested in the project's main environment.)"""
+
 from __future__ import annotations
 
 from typing import Sequence

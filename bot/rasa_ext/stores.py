@@ -32,15 +32,16 @@ on PYTHONPATH. It falls back to an in-memory tracker store with only a
 warning when it cannot import a custom tracker store, which would split
 conversations between instances; the scale-out tests would catch that.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional, Text
 
 import sqlalchemy as sa
-from sqlalchemy.orm import sessionmaker
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.orm import sessionmaker
 
 # A mutex is held for a few Redis round trips; the expiry only matters when
 # its holder dies inside that window.

@@ -1,4 +1,5 @@
 """Normalises user text before jieba sees it, in training and at run time."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,9 +22,7 @@ _BEHAVIOUR_FILES = sorted(
 )
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class ChineseTextNormalizer(GraphComponent):
     """Applies the same normalisation as the retrieval layer, so both layers
     see 加強針 and 加强针 as one word."""

@@ -7,6 +7,7 @@ evaluation questions (eval/*.yml) after folding spelling differences
 (punctuation, spaces, full-width forms, Traditional characters): training on
 them would make the reported answer quality a lie. Nothing retrains here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -102,8 +103,11 @@ def _read_accepted(path: Path) -> Dict[str, List[str]]:
     from bot.retrieval.question_bank import _examples
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {item["intent"]: _examples(item.get("examples")) for item in data.get("nlu") or []
-            if isinstance(item, dict) and isinstance(item.get("intent"), str)}
+    return {
+        item["intent"]: _examples(item.get("examples"))
+        for item in data.get("nlu") or []
+        if isinstance(item, dict) and isinstance(item.get("intent"), str)
+    }
 
 
 def _write_accepted(path: Path, by_intent: Dict[str, List[str]]) -> None:
@@ -125,9 +129,13 @@ def _clean(text: str) -> str:
     return " ".join(str(text).split()).translate(_MARKUP)
 
 
-def accept(review_file: Path, nlu_dir: Path = PROJECT_ROOT / "data" / "nlu",
-           eval_dir: Path = PROJECT_ROOT / "eval", faq_path: Path = PROJECT_ROOT / "data" / "faq.yml",
-           fold: Optional[Callable[[str], str]] = None) -> AcceptResult:
+def accept(
+    review_file: Path,
+    nlu_dir: Path = PROJECT_ROOT / "data" / "nlu",
+    eval_dir: Path = PROJECT_ROOT / "eval",
+    faq_path: Path = PROJECT_ROOT / "data" / "faq.yml",
+    fold: Optional[Callable[[str], str]] = None,
+) -> AcceptResult:
     from bot.ingest.pipeline import load_faqs
 
     fold = fold or _default_fold()

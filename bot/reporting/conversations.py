@@ -5,11 +5,12 @@ A conversation is one Rasa session of one sender (a new session starts after
 the idle time in domain.yml). A turn is one user message and everything the
 bot did until the next one.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional
 
 from bot.feedback.events import RATEABLE, TurnKind, answer_metadata, is_payload
 from bot.reporting.store import StoredEvent
@@ -23,8 +24,12 @@ class Outcome(str, Enum):
     DECLINED = "declined"
 
 
-_OUTCOMES = {**{k: Outcome.ANSWERED for k in RATEABLE},
-             TurnKind.CLARIFY.value: Outcome.CLARIFIED, TurnKind.DECLINE.value: Outcome.DECLINED}
+# Looked up with an answer's kind, which is None for a turn without one.
+_OUTCOMES: Dict[Optional[str], Outcome] = {
+    **{k: Outcome.ANSWERED for k in RATEABLE},
+    TurnKind.CLARIFY.value: Outcome.CLARIFIED,
+    TurnKind.DECLINE.value: Outcome.DECLINED,
+}
 # A tap on one of a clarification's options resolves that clarification; it is
 # not a new question.
 _CLARIFY_TAPS = ("/choose_faq", "/none_of_these")
@@ -154,6 +159,14 @@ def ratings(convs: Iterable[Conversation]) -> List[Rating]:
             if not meta or meta.get("kind") != TurnKind.FEEDBACK.value or meta.get("status") != "recorded":
                 continue
             rated = meta.get("rated") or {}
-            out.append(Rating(conv, str(meta.get("feedback")), rated.get("answer_id"), rated.get("kind"),
-                              _asked_before(conv.turns, i), turn.timestamp))
+            out.append(
+                Rating(
+                    conv,
+                    str(meta.get("feedback")),
+                    rated.get("answer_id"),
+                    rated.get("kind"),
+                    _asked_before(conv.turns, i),
+                    turn.timestamp,
+                )
+            )
     return out

@@ -1,4 +1,5 @@
 """The report's numbers, computed once and shared by the HTML and the CSV."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -9,9 +10,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from bot.feedback.events import faq_of
 from bot.reporting.conversations import Conversation, Outcome, Question, Rating, questions, ratings
 from bot.reporting.grouping import Group, group_questions
-from bot.reporting.nearest_faq import FaqIndex
+from bot.reporting.nearest_faq import FaqIndex, reference_levels
 from bot.reporting.privacy import SenderHasher, redact
-from bot.reporting.nearest_faq import reference_levels
 from bot.reporting.similarity import Backend, Vectoriser
 
 # The city is in China (UTC+8 all year); days in the report are local days.
@@ -78,10 +78,18 @@ def _days_between(first: date, last: date) -> List[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: FaqIndex,
-            hasher: SenderHasher, since: Optional[date] = None, until: Optional[date] = None,
-            fold: Callable[[str], str] = lambda s: s, top_groups: int = TOP_GROUPS,
-            now: Optional[datetime] = None, group_threshold: Optional[float] = None) -> ReportData:
+def compute(
+    convs: Sequence[Conversation],
+    vectoriser: Vectoriser,
+    faq_index: FaqIndex,
+    hasher: SenderHasher,
+    since: Optional[date] = None,
+    until: Optional[date] = None,
+    fold: Callable[[str], str] = lambda s: s,
+    top_groups: int = TOP_GROUPS,
+    now: Optional[datetime] = None,
+    group_threshold: Optional[float] = None,
+) -> ReportData:
     asked: List[Question] = questions(convs)
     per_day: Dict[date, Day] = {}
 
@@ -96,13 +104,23 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
         d = bucket(day_of(q.turn.timestamp))
         d.questions += 1
         outcome = q.turn.outcome
+        assert outcome is not None  # questions() keeps only turns with an outcome
         setattr(d, outcome.value, getattr(d, outcome.value) + 1)
         if outcome is Outcome.CLARIFIED:
             resolved[q.resolved_by_tap.value if q.resolved_by_tap else "none"] += 1
         meta = q.turn.answer or {}
-        rows.append(QuestionRow(d.day, hasher(q.conversation.sender_id), redact(q.turn.text), outcome.value,
-                                str(meta.get("kind")), meta.get("answer_id"), meta.get("confidence"),
-                                q.resolved_by_tap.value if q.resolved_by_tap else None))
+        rows.append(
+            QuestionRow(
+                d.day,
+                hasher(q.conversation.sender_id),
+                redact(q.turn.text),
+                outcome.value,
+                str(meta.get("kind")),
+                meta.get("answer_id"),
+                meta.get("confidence"),
+                q.resolved_by_tap.value if q.resolved_by_tap else None,
+            )
+        )
 
     if per_day or (since and until):
         first = since or min(per_day)
@@ -120,15 +138,27 @@ def compute(convs: Sequence[Conversation], vectoriser: Vectoriser, faq_index: Fa
     if groups:
         import numpy as np
 
-        for group, (fid, score) in zip(groups, faq_index.nearest(np.stack([g.centroid for g in groups]))):
+        for group, (fid, score) in zip(groups, faq_index.nearest(np.stack([g.centroid for g in groups])), strict=True):
             group.nearest_faq, group.nearest_score = fid, score
 
     found = ratings(convs)
     rated = _rated_answers(found, faq_index)
     totals_ratings = Counter(r.value for r in found)
-    return ReportData(since, until, days, totals, dict(resolved), groups, vectoriser.note,
-                      vectoriser.backend is Backend.LEXICAL, reference_levels(vectoriser, faq_index), rated,
-                      totals_ratings, rows, now or datetime.now(CHINA))
+    return ReportData(
+        since,
+        until,
+        days,
+        totals,
+        dict(resolved),
+        groups,
+        vectoriser.note,
+        vectoriser.backend is Backend.LEXICAL,
+        reference_levels(vectoriser, faq_index),
+        rated,
+        totals_ratings,
+        rows,
+        now or datetime.now(CHINA),
+    )
 
 
 def _rated_answers(found: List[Rating], faq_index: FaqIndex) -> List[RatedAnswer]:

@@ -9,6 +9,7 @@ not the centroid: a centroid of many vaccination questions drifts towards
 guess; a few hundred declined questions a week are far below where this
 gets slow.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,12 @@ class Group:
         return self.examples[0][0]
 
 
-def group_questions(texts: Sequence[str], vectoriser: Vectoriser, threshold: Optional[float] = None,
-                    fold: Callable[[str], str] = lambda s: s) -> List[Group]:
+def group_questions(
+    texts: Sequence[str],
+    vectoriser: Vectoriser,
+    threshold: Optional[float] = None,
+    fold: Callable[[str], str] = lambda s: s,
+) -> List[Group]:
     """Groups, largest first (ties: first asked first)."""
     threshold = vectoriser.group_threshold if threshold is None else threshold
     counts: Counter = Counter()
@@ -66,7 +71,7 @@ def group_questions(texts: Sequence[str], vectoriser: Vectoriser, threshold: Opt
     groups: List[Group] = []
     leaders: List[np.ndarray] = []
     sums: List[np.ndarray] = []
-    for key, vector in zip(order, vectors):
+    for key, vector in zip(order, vectors, strict=True):
         best, best_sim = None, threshold
         for i, leader in enumerate(leaders):
             sim = float(vector @ leader)

@@ -1,6 +1,7 @@
 """The FAQ nearest to a question: its question text and its training
 paraphrases (data/nlu) are the keys, a FAQ scores its best key. Used for the
 declined groups (which FAQ was closest, and how close) and for --suggest."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,9 +37,9 @@ class FaqIndex:
             labels.append(fid)
             texts.append(question)
         for intent, examples in load_training_questions(nlu_dir).items():
-            fid = intent[len(FAQ_PREFIX):] if intent.startswith(FAQ_PREFIX) else None
-            if fid in questions:
-                labels.extend([fid] * len(examples))
+            faq_id = intent[len(FAQ_PREFIX) :] if intent.startswith(FAQ_PREFIX) else None
+            if faq_id in questions:
+                labels.extend([faq_id] * len(examples))
                 texts.extend(examples)
         return cls(questions, labels, vectoriser.embed(texts))
 
@@ -49,7 +50,7 @@ class FaqIndex:
     def nearest(self, vectors: np.ndarray) -> List[Tuple[Optional[str], float]]:
         out: List[Tuple[Optional[str], float]] = []
         for scores in self.scores(vectors):
-            best = max(scores, key=scores.get) if scores else None
+            best = max(scores, key=scores.__getitem__) if scores else None
             out.append((best, scores.get(best, 0.0) if best else 0.0))
         return out
 
@@ -61,8 +62,9 @@ def nearest_for(texts: Sequence[str], vectoriser: Vectoriser, index: FaqIndex) -
     return index.nearest(vectoriser.embed(list(texts))) if texts else []
 
 
-def reference_levels(vectoriser: Vectoriser, index: FaqIndex,
-                     path: Path = REFERENCE_SET) -> Optional[Tuple[float, float]]:
+def reference_levels(
+    vectoriser: Vectoriser, index: FaqIndex, path: Path = REFERENCE_SET
+) -> Optional[Tuple[float, float]]:
     """Median nearest-FAQ similarity of labelled questions the source covers
     and does not cover, so a reader can place a group's similarity on this
     model's scale (e5's cosines are compressed: unrelated questions score

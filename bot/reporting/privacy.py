@@ -6,6 +6,7 @@ that one conversation asked three times, but not reversible by hashing
 guessed ids without the salt. Citizens also type their phone or ID number
 into a chat; long digit runs are masked in every question shown.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -63,7 +64,7 @@ def redact(text: str) -> str:
     folded = text.translate(_FOLD_WIDTH)
     out, last = [], 0
     for match in _DIGIT_RUN.finditer(folded):
-        out.append(text[last:match.start()])
+        out.append(text[last : match.start()])
         out.append(MASK)
         last = match.end()
     out.append(text[last:])

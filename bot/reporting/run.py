@@ -1,4 +1,5 @@
 """`python -m bot report` and `python -m bot accept`."""
+
 from __future__ import annotations
 
 import os
@@ -66,23 +67,32 @@ def report_main(args) -> int:
     if args.group_threshold is not None and not 0.0 < args.group_threshold <= 1.0:
         print("error: --group-threshold 须在 0 到 1 之间", file=sys.stderr)
         return 2
-    data = compute(convs, vectoriser, index, SenderHasher(load_salt()), since, until, fold=fold,
-                   group_threshold=args.group_threshold)
+    data = compute(
+        convs,
+        vectoriser,
+        index,
+        SenderHasher(load_salt()),
+        since,
+        until,
+        fold=fold,
+        group_threshold=args.group_threshold,
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     _write_atomic(out / REPORT_FILE, render(data, index.title))
     write_csvs(data, out, index.title)
     t = data.totals
     print(f"report: {out / REPORT_FILE} (+ CSV files in {out})")
-    print(f"  {t.conversations} conversations, {t.questions} questions: {t.answered} answered, "
-          f"{t.clarified} clarified, {t.declined} declined; ratings: "
-          f"{data.ratings_total.get('useful', 0)} useful, {data.ratings_total.get('useless', 0)} useless; "
-          f"{len(data.declined_groups)} declined-question groups ({vectoriser.backend.value} similarity)")
+    print(
+        f"  {t.conversations} conversations, {t.questions} questions: {t.answered} answered, "
+        f"{t.clarified} clarified, {t.declined} declined; ratings: "
+        f"{data.ratings_total.get('useful', 0)} useful, {data.ratings_total.get('useless', 0)} useless; "
+        f"{len(data.declined_groups)} declined-question groups ({vectoriser.backend.value} similarity)"
+    )
     if args.suggest:
         items = suggestions(questions(convs), vectoriser, index, fold=fold)
         path = write_review_file(items, Path(args.suggest_file) if args.suggest_file else out / SUGGESTIONS_FILE)
-        print(f"review file: {path} ({len(items)} suggestions; set approve: true, then "
-              f"`python -m bot accept {path}`)")
+        print(f"review file: {path} ({len(items)} suggestions; set approve: true, then `python -m bot accept {path}`)")
     return 0
 
 
@@ -100,8 +110,10 @@ def accept_main(args) -> int:
         print(f"skipped   already in the training data: {question}")
     for question, reason, detail in result.refused:
         print(f"REFUSED   {question}: {reason.value}" + (f"（{detail}）" if detail else ""))
-    print(f"{len(result.added)} added, {len(result.refused)} refused, {len(result.already_known)} already known, "
-          f"{result.not_approved} not approved.")
+    print(
+        f"{len(result.added)} added, {len(result.refused)} refused, {len(result.already_known)} already known, "
+        f"{result.not_approved} not approved."
+    )
     if result.written:
         print(f"written to {result.written}; nothing was retrained: run `make model` (and review the diff).")
     # Refusals are the reviewer's to fix; a non-zero status keeps scripts from missing them.

@@ -5,14 +5,15 @@ loads; otherwise a plainly labelled fallback of character-bigram vectors, so
 the report still runs on a machine without the model (and says so at the
 top). Both give unit vectors: a dot product is a cosine, higher is closer.
 """
+
 from __future__ import annotations
 
 import logging
 import zlib
-from pathlib import Path
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -54,7 +55,7 @@ class Vectoriser:
 
 def _bigrams(text: str) -> Counter:
     chars = [c for c in text if not c.isspace()]
-    grams = Counter(a + b for a, b in zip(chars, chars[1:]))
+    grams = Counter(a + b for a, b in zip(chars, chars[1:], strict=False))  # adjacent pairs: one shorter by design
     grams.update(chars)  # single characters keep one- and two-character questions comparable
     return grams
 
@@ -73,23 +74,26 @@ def lexical_vectoriser(normalize: Callable[[str], str] = lambda s: s) -> Vectori
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1.0, norms)
 
-    return Vectoriser(Backend.LEXICAL, embed,
-                      "嵌入模型不可用，按字面相似度（字符二元组）分组；结果较粗，请安装模型后重新生成"
-                      "（make embedding-model）。")
+    return Vectoriser(
+        Backend.LEXICAL,
+        embed,
+        "嵌入模型不可用，按字面相似度（字符二元组）分组；结果较粗，请安装模型后重新生成（make embedding-model）。",
+    )
 
 
 def embedding_vectoriser() -> Vectoriser:
     """Raises when the model cannot be loaded (bot.embedding's error names the fix)."""
     from bot.embedding.encoder import Encoder
-    from bot.retrieval.settings import load_settings
+    from bot.retrieval.settings import load_settings, prompt_overrides
 
     settings = load_settings()
-    encoder = Encoder(settings.model_path, threads=settings.threads,
-                      query_prefix=settings.query_prompt, passage_prefix=settings.passage_prompt)
+    # Encoder takes the settings' prompts by name, as bot.retrieval.hybrid passes them.
+    encoder = Encoder(settings.model_path, threads=settings.threads, prompts=prompt_overrides(settings))
     # Question-to-question similarity: both sides are user questions.
     name = Path(str(getattr(encoder, "name", "e5"))).name
-    return Vectoriser(Backend.EMBEDDING, lambda texts: encoder.encode_queries(list(texts)),
-                      f"按语义相似度分组（嵌入模型 {name}）。")
+    return Vectoriser(
+        Backend.EMBEDDING, lambda texts: encoder.encode_queries(list(texts)), f"按语义相似度分组（嵌入模型 {name}）。"
+    )
 
 
 def load_vectoriser(backend: Optional[Backend] = None) -> Vectoriser:
@@ -116,7 +120,7 @@ def per_label(vectors: np.ndarray, keys: np.ndarray, labels: List[str]) -> List[
     out = []
     for row in sims:
         best: Dict[str, float] = {}
-        for label, value in zip(labels, row):
+        for label, value in zip(labels, row, strict=True):
             if value > best.get(label, -2.0):
                 best[label] = float(value)
         out.append(best)

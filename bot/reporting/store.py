@@ -6,6 +6,7 @@ Rasa's SQLTrackerStore keeps one row per event in the table `events`
 the report runs in the main environment. The id orders a conversation's
 events as Rasa wrote them.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Dict, Iterator, Optional
 
 from bot.paths import PROJECT_ROOT
 
@@ -47,8 +48,10 @@ def database_url(db: Optional[str] = None) -> str:
         return db
     path = Path(db).expanduser().resolve()
     if not path.is_file():
-        raise StoreError(f"没有找到对话数据库 {path}（tracker store file not found; start the bot with "
-                         f"`make run` first, or pass --db）")
+        raise StoreError(
+            f"没有找到对话数据库 {path}（tracker store file not found; start the bot with "
+            f"`make run` first, or pass --db）"
+        )
     return f"sqlite:///{path}"
 
 
@@ -58,8 +61,9 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def read_events(db: Optional[str] = None, since: Optional[float] = None,
-                until: Optional[float] = None) -> Iterator[StoredEvent]:
+def read_events(
+    db: Optional[str] = None, since: Optional[float] = None, until: Optional[float] = None
+) -> Iterator[StoredEvent]:
     """Events with since <= timestamp < until (unix seconds), per sender in
     the order Rasa wrote them. Rows whose JSON is unreadable are skipped
     with a warning rather than ending the report."""
@@ -71,7 +75,7 @@ def read_events(db: Optional[str] = None, since: Optional[float] = None,
     except Exception as exc:  # unknown dialect, missing driver: say which URL
         raise StoreError(f"cannot open {_safe(url)}: {exc}") from exc
     clauses = ["type_name IN :types"]
-    params = {"types": READ_TYPES}
+    params: Dict[str, Any] = {"types": READ_TYPES}
     if since is not None:
         clauses.append("timestamp >= :since")
         params["since"] = since
@@ -93,8 +97,14 @@ def read_events(db: Optional[str] = None, since: Optional[float] = None,
                 except (TypeError, ValueError):
                     skipped += 1
                     continue
-                yield StoredEvent(row.sender_id, row.type_name, float(row.timestamp or 0.0),
-                                  row.intent_name, row.action_name, data if isinstance(data, dict) else {})
+                yield StoredEvent(
+                    row.sender_id,
+                    row.type_name,
+                    float(row.timestamp or 0.0),
+                    row.intent_name,
+                    row.action_name,
+                    data if isinstance(data, dict) else {},
+                )
     except StoreError:
         raise
     except sa.exc.SQLAlchemyError as exc:

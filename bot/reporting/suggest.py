@@ -6,6 +6,7 @@ proposal (the citizen said so); otherwise the nearest FAQ by similarity.
 Nothing is approved here: every entry starts with `approve: false`, and
 `python -m bot accept FILE` takes only what a reviewer set to true.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,9 +39,15 @@ class Suggestion:
     approve: bool = False
 
     def as_dict(self) -> dict:
-        return {"question": self.question, "proposed_faq": self.proposed_faq, "faq_question": self.faq_question,
-                "score": round(self.score, 4), "asked": self.asked, "source": self.source.value,
-                "approve": self.approve}
+        return {
+            "question": self.question,
+            "proposed_faq": self.proposed_faq,
+            "faq_question": self.faq_question,
+            "score": round(self.score, 4),
+            "asked": self.asked,
+            "source": self.source.value,
+            "approve": self.approve,
+        }
 
 
 HEADER = """\
@@ -57,8 +64,13 @@ HEADER = """\
 """
 
 
-def suggestions(asked: Sequence[Question], vectoriser: Vectoriser, index: FaqIndex,
-                fold: Callable[[str], str] = lambda s: s, limit: int = 200) -> List[Suggestion]:
+def suggestions(
+    asked: Sequence[Question],
+    vectoriser: Vectoriser,
+    index: FaqIndex,
+    fold: Callable[[str], str] = lambda s: s,
+    limit: int = 200,
+) -> List[Suggestion]:
     merged: Dict[str, Suggestion] = {}
     pending: List[str] = []
     for q in asked:
@@ -81,10 +93,10 @@ def suggestions(asked: Sequence[Question], vectoriser: Vectoriser, index: FaqInd
             entry.source = Source.CLARIFIED
     if pending:
         all_scores = index.scores(vectoriser.embed([merged[k].question for k in pending]))
-        for key, scores in zip(pending, all_scores):
+        for key, scores in zip(pending, all_scores, strict=True):
             entry = merged[key]
             if entry.proposed_faq is None and scores:
-                entry.proposed_faq = max(scores, key=scores.get)
+                entry.proposed_faq = max(scores, key=scores.__getitem__)
             entry.score = scores.get(entry.proposed_faq or "", 0.0)
             entry.faq_question = index.title(entry.proposed_faq)
     ranked = sorted(merged.values(), key=lambda s: (s.source != Source.CHOSEN, -s.asked, -s.score))
@@ -94,8 +106,7 @@ def suggestions(asked: Sequence[Question], vectoriser: Vectoriser, index: FaqInd
 def write_review_file(items: Sequence[Suggestion], path: Path) -> Path:
     import yaml
 
-    body = yaml.safe_dump({"suggestions": [s.as_dict() for s in items]}, allow_unicode=True, sort_keys=False,
-                          width=120)
+    body = yaml.safe_dump({"suggestions": [s.as_dict() for s in items]}, allow_unicode=True, sort_keys=False, width=120)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + body, encoding="utf-8")
     return path

@@ -23,6 +23,8 @@ from bot.text.homophones import default_corrector
 from bot.text.normalize import Normalizer, load_synonyms
 
 logger = logging.getLogger(__name__)
+# Shared default for Retriever(fusion=...): FusionWeights is frozen, so one instance serves every call.
+DEFAULT_FUSION = FusionWeights()
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class Retriever:
         vector_index: VectorIndex,
         tokenizer: Tokenizer,
         normalizer: Normalizer,
-        fusion: FusionWeights = FusionWeights(),
+        fusion: FusionWeights = DEFAULT_FUSION,
         bm25_k1: float = 1.2,
         bm25_b: float = 0.75,
         top_k: int = 5,
@@ -80,9 +82,7 @@ class Retriever:
         bank_index: VectorIndex | None = None,
     ) -> None:
         if vector_index.size != len(passages):
-            raise ValueError(
-                f"vector index has {vector_index.size} vectors for {len(passages)} passages"
-            )
+            raise ValueError(f"vector index has {vector_index.size} vectors for {len(passages)} passages")
         self.passages = list(passages)
         self.encoder = encoder
         self.vector_index = vector_index

@@ -135,9 +135,7 @@ def _first_question_offset(article: Article, faqs: Sequence[FaqPair]) -> int:
     return min(candidates, default=0)
 
 
-def _complete_sentences_with_spans(
-    text: str, offset: int, partial: bool
-) -> list[tuple[str, Span]]:
+def _complete_sentences_with_spans(text: str, offset: int, partial: bool) -> list[tuple[str, Span]]:
     """Sentences of ``text`` with article spans, dropping a cut-off tail.
 
     The last piece is kept without an end mark only when the text is known to

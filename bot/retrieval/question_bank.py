@@ -7,6 +7,7 @@ Haystack's FAQ matching) says both "which FAQ is this like?" and "is this like
 the questions we decline?". The paraphrases are keys only: what users are shown
 always comes from the articles.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ FAQ_PREFIX = "faq/"
 OUT_OF_SCOPE = "out_of_scope"
 
 
-def _examples(block: str) -> List[str]:
+def _examples(block: Optional[str]) -> List[str]:
     lines = (line.strip() for line in (block or "").splitlines())
     return [line[1:].strip() for line in lines if line.startswith("-") and line[1:].strip()]
 
@@ -44,13 +45,24 @@ def question_keys(training: Dict[str, List[str]], known_faq_ids: Sequence[str]) 
     Out-of-scope keys carry faq_id None."""
     keys: List[Passage] = []
     for intent in sorted(training):
-        faq_id = intent[len(FAQ_PREFIX):] if intent.startswith(FAQ_PREFIX) else None
+        faq_id = intent[len(FAQ_PREFIX) :] if intent.startswith(FAQ_PREFIX) else None
         if faq_id is not None and faq_id not in known_faq_ids:
             continue
         label = faq_id or OUT_OF_SCOPE
         for n, text in enumerate(training[intent]):
-            keys.append(Passage(id=f"{label}#u{n}", kind=USER_QUESTION, text=text, faq_id=faq_id,
-                                article_id="", article_title="", newspaper="", date="", span=(0, 0)))
+            keys.append(
+                Passage(
+                    id=f"{label}#u{n}",
+                    kind=USER_QUESTION,
+                    text=text,
+                    faq_id=faq_id,
+                    article_id="",
+                    article_title="",
+                    newspaper="",
+                    date="",
+                    span=(0, 0),
+                )
+            )
     return keys
 
 
@@ -64,7 +76,7 @@ class BankMatch:
 def match(keys: Sequence[Passage], cosines: np.ndarray) -> BankMatch:
     per_faq: Dict[str, float] = {}
     out_of_scope = 0.0
-    for key, cos in zip(keys, cosines):
+    for key, cos in zip(keys, cosines, strict=True):
         value = float(cos)
         if key.faq_id is None:
             out_of_scope = max(out_of_scope, value)

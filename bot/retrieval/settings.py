@@ -12,15 +12,30 @@ from bot.embedding.options import EncoderKind, Precision
 from bot.paths import PROJECT_ROOT
 from bot.settings import SettingsError, StrictSettings, read_yaml_mapping, validate_settings
 
-__all__ = ["PROJECT_ROOT", "RetrievalSettings", "SettingsError", "encoder_model_path", "load_settings",
-           "prompt_overrides", "settings_from_mapping"]
+__all__ = [
+    "PROJECT_ROOT",
+    "RetrievalSettings",
+    "SettingsError",
+    "encoder_model_path",
+    "load_settings",
+    "prompt_overrides",
+    "settings_from_mapping",
+]
 
 DEFAULT_SETTINGS_PATH = PROJECT_ROOT / "settings" / "retrieval.yml"
 
 # Written as strings in YAML; resolved against the project root when loaded.
 SettingsPath = Annotated[Path, Field(strict=False)]
-_PATH_FIELDS = ("faq_path", "articles_path", "nlu_dir", "index_dir", "user_dict_path", "stopwords_path",
-                "synonyms_path", "tuned_model_path")
+_PATH_FIELDS = (
+    "faq_path",
+    "articles_path",
+    "nlu_dir",
+    "index_dir",
+    "user_dict_path",
+    "stopwords_path",
+    "synonyms_path",
+    "tuned_model_path",
+)
 
 
 class RetrievalSettings(StrictSettings):
@@ -75,8 +90,11 @@ def encoder_model_path(settings: RetrievalSettings) -> str:
 
 def prompt_overrides(settings: RetrievalSettings) -> dict[str, str] | None:
     """Prompts set in the settings, replacing the model folder's own (None: keep the folder's)."""
-    overrides = {name: value for name, value in (("query", settings.query_prompt),
-                                                 ("passage", settings.passage_prompt)) if value is not None}
+    overrides = {
+        name: value
+        for name, value in (("query", settings.query_prompt), ("passage", settings.passage_prompt))
+        if value is not None
+    }
     return overrides or None
 
 
@@ -88,10 +106,12 @@ def load_settings(path: Path | str = DEFAULT_SETTINGS_PATH, root: Path = PROJECT
 def settings_from_mapping(raw: Any, source: str = "<settings>", root: Path = PROJECT_ROOT) -> RetrievalSettings:
     settings = validate_settings(RetrievalSettings, raw, source)
     # Defaults are relative too: anchor every path (a no-op for absolute ones).
-    return settings.model_copy(update={
-        "model_path": _resolve_model(settings.model_path, root),
-        **{name: _anchor(getattr(settings, name), root) for name in _PATH_FIELDS},
-    })
+    return settings.model_copy(
+        update={
+            "model_path": _resolve_model(settings.model_path, root),
+            **{name: _anchor(getattr(settings, name), root) for name in _PATH_FIELDS},
+        }
+    )
 
 
 def _anchor(path: Path, root: Path) -> Path:

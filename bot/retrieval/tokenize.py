@@ -66,9 +66,7 @@ class Tokenizer:
         self._user_dict = user_dict
         self._ready = False
         self._lock = threading.Lock()
-        self.stopwords = (
-            frozenset(stopwords) if stopwords is not None else load_stopwords()
-        )
+        self.stopwords = frozenset(stopwords) if stopwords is not None else load_stopwords()
         # Same synonyms as the query path by default, so both sides of BM25
         # see one vocabulary.
         self._normalize = normalizer or Normalizer(load_synonyms())

@@ -3,6 +3,7 @@
 Every line gets exactly one output line, whatever it holds; a bad line never
 stops the batch.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,13 @@ def _connect(url: Optional[str], token: Optional[str], resources: ExitStack) -> 
     return BotClient(stack.rasa_url, stack.auth_token), True
 
 
-def answer_lines(lines: Iterable[bytes], out: IO[str], url: Optional[str] = None,
-                 token: Optional[str] = None, one_conversation: bool = False) -> int:
+def answer_lines(
+    lines: Iterable[bytes],
+    out: IO[str],
+    url: Optional[str] = None,
+    token: Optional[str] = None,
+    one_conversation: bool = False,
+) -> int:
     conversation = f"cli-{uuid.uuid4().hex[:12]}"
     with ExitStack() as resources:
         client = None
@@ -64,8 +70,12 @@ def answer_lines(lines: Iterable[bytes], out: IO[str], url: Optional[str] = None
                     sender = conversation if one_conversation else f"{conversation}-{number}"
                     record = _result(checked.text, client.send(sender, checked.text))
                 except (requests.RequestException, StackError, ValueError) as exc:
-                    record = _result(checked.text, error="bot_unavailable", detail=str(exc)[:300],
-                                     reply="服务暂时不可用，请稍后再试。")
+                    record = _result(
+                        checked.text,
+                        error="bot_unavailable",
+                        detail=str(exc)[:300],
+                        reply="服务暂时不可用，请稍后再试。",
+                    )
             record["line"] = number
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()

@@ -1,5 +1,6 @@
 """A client of the running bot: the REST channel for the reply users see, and
 (with the run's token) the tracker for what the intent layer concluded."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

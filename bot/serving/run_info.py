@@ -1,5 +1,6 @@
 """The address and API token of the bot `make run` started, for `python -m bot ask`.
 Owner-readable only: the token opens Rasa's HTTP API."""
+
 from __future__ import annotations
 
 import json

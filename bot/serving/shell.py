@@ -6,6 +6,7 @@ answer metadata as "Custom json" after every reply. Staff want the answer:
 here buttons are numbered lines (reply "1" to pick one, mapped back by the
 REST channel), and the metadata is printed only with BOT_DEBUG=1.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,9 @@ def debug_enabled(env=os.environ) -> bool:
     return env.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def chat(client: BotClient, out: TextIO, read: Callable[[], Optional[str]], debug: bool = False,
-         sender: Optional[str] = None) -> int:
+def chat(
+    client: BotClient, out: TextIO, read: Callable[[], Optional[str]], debug: bool = False, sender: Optional[str] = None
+) -> int:
     """Reads lines with `read` (None ends the chat) until /stop; returns the number of turns."""
     sender = sender or f"shell-{secrets.token_hex(6)}"
     print("已连接问答助手。请输入问题（输入 /stop 退出）。", file=out, flush=True)

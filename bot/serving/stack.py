@@ -4,6 +4,7 @@ The Rasa server lives in its own Python 3.10 environment (.venv-rasa); the
 action server and the retrieval stack in the main one. Used by `make run`,
 `python -m bot ask` when no bot is running, and the end-to-end tests.
 """
+
 from __future__ import annotations
 
 import logging
@@ -124,7 +125,11 @@ class Stack:
         env.update(env_extra or {})
         env.update(self.extra_env)
         proc = subprocess.Popen(
-            cmd, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in the terminal reaches us; we stop the children in order
         )
         self._procs.append(proc)
@@ -137,9 +142,11 @@ class Stack:
         bind = os.environ.get(ACTIONS_HOST_ENV) or self.host
         # The action parses a follow-up rewritten with its topic through the Rasa
         # server's API (bot/answering/rasa_parse.py), on loopback, with this run's token.
-        return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                       "--port", str(self.actions_port)],
-                           {"SANIC_HOST": bind, "BOT_RASA_URL": self.rasa_url, "BOT_RASA_TOKEN": self.auth_token})
+        return self._spawn(
+            "actions",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            {"SANIC_HOST": bind, "BOT_RASA_URL": self.rasa_url, "BOT_RASA_TOKEN": self.auth_token},
+        )
 
     def endpoints_file(self) -> Path:
         """The endpoints file Rasa is started with: `self.endpoints` with this
@@ -155,8 +162,11 @@ class Stack:
             config["tracker_store"] = {**store, "db": str(self.tracker_db)}
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         target = RUN_DIR / f"endpoints-{self.rasa_port}.yml"
-        target.write_text(f"# Written by bot/serving/stack.py from {self.endpoints}; do not edit.\n"
-                          + yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        target.write_text(
+            f"# Written by bot/serving/stack.py from {self.endpoints}; do not edit.\n"
+            + yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
         return target
 
     def _rasa_env(self) -> dict:
@@ -187,22 +197,49 @@ class Stack:
         rasa_env = self._rasa_env()
         if _port_open(self.host, self.rasa_port):
             raise StackError(f"port {self.rasa_port} is already in use; stop what runs there or pick another port")
-        return self._spawn("rasa", [
-            str(RASA_BIN), "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            "--interface", self.host,
-            "--credentials", str(self.credentials), "--endpoints", str(self.endpoints_file()),
-            # The HTTP API (trackers, parse) is only open to holders of this run's token.
-            "--enable-api", f"--auth-token={self.auth_token}",
-            # Browsers may call the REST channel only from these pages (the web widget).
-            "--cors", *cors_origins(self.web_port),
-        ], rasa_env)
+        return self._spawn(
+            "rasa",
+            [
+                str(RASA_BIN),
+                "run",
+                "--model",
+                str(self.model),
+                "--port",
+                str(self.rasa_port),
+                "--interface",
+                self.host,
+                "--credentials",
+                str(self.credentials),
+                "--endpoints",
+                str(self.endpoints_file()),
+                # The HTTP API (trackers, parse) is only open to holders of this run's token.
+                "--enable-api",
+                f"--auth-token={self.auth_token}",
+                # Browsers may call the REST channel only from these pages (the web widget).
+                "--cors",
+                *cors_origins(self.web_port),
+            ],
+            rasa_env,
+        )
 
     def start_web_server(self) -> subprocess.Popen:
         assert self.web_port is not None, "start_web_server needs a web_port"
         if _port_open(self.host, self.web_port):
             raise StackError(f"port {self.web_port} is already in use; stop what runs there or pick another port")
-        return self._spawn("web", [sys.executable, "-m", "bot.serving.web_server", "--host", self.host,
-                                   "--port", str(self.web_port), "--rasa-url", self.rasa_url])
+        return self._spawn(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "bot.serving.web_server",
+                "--host",
+                self.host,
+                "--port",
+                str(self.web_port),
+                "--rasa-url",
+                self.rasa_url,
+            ],
+        )
 
     def _wait_web_ready(self, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
@@ -219,7 +256,8 @@ class Stack:
     def wait_ready(self, timeout: float = 180.0, only_actions: bool = False) -> None:
         deadline = time.monotonic() + timeout
         checks: List[Tuple[str, str, Optional[dict]]] = (
-            [] if only_actions else [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})])
+            [] if only_actions else [("Rasa server", f"{self.rasa_url}/status", {"token": self.auth_token})]
+        )
         if self.start_actions:
             checks.insert(0, ("action server", f"{self.actions_url}/health", None))
         for name, url, params in checks:
@@ -227,8 +265,10 @@ class Stack:
                 dead = [p for p in self._procs if p.poll() is not None]
                 if dead:
                     which = " ".join(_args(dead[0])[:3])
-                    raise StackError(f"`{which} …` exited early (code {dead[0].returncode}) while waiting for "
-                                     f"the {name}; see logs in {self.log_dir}")
+                    raise StackError(
+                        f"`{which} …` exited early (code {dead[0].returncode}) while waiting for "
+                        f"the {name}; see logs in {self.log_dir}"
+                    )
                 try:
                     resp = requests.get(url, params=params, timeout=2)
                     if resp.ok and (name != "Rasa server" or resp.json().get("model_id")):

@@ -7,6 +7,7 @@ token configured: the page is off (403). Wrong or missing token: 401. The
 report files live outside web/ (state/reports/ by default), so the static
 widget routes can never reach them.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,8 +40,10 @@ FILES = {
     "rated_answers.csv": ("rated_answers.csv", "text/csv; charset=utf-8"),
 }
 # The report has inline CSS and SVG and no script at all.
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; " \
-      "frame-ancestors 'none'"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 class Access(str, Enum):
@@ -108,15 +111,24 @@ def serve(handler, settings: StaffSettings, path: str, head_only: bool) -> None:
     handler.csp_override = CSP
     access = check(settings, handler.headers.get("Authorization"))
     if access is Access.DISABLED:
-        _send_text(handler, HTTPStatus.FORBIDDEN, f"报告页未开启：请在服务器上设置 {TOKEN_ENV}（至少 {MIN_TOKEN_CHARS} 个字符）。\n",
-                   head_only)
+        _send_text(
+            handler,
+            HTTPStatus.FORBIDDEN,
+            f"报告页未开启：请在服务器上设置 {TOKEN_ENV}（至少 {MIN_TOKEN_CHARS} 个字符）。\n",
+            head_only,
+        )
         return
     if access is Access.DENIED:
         logger.warning("staff page: refused a request without a valid token from %s", handler.client_address[0])
-        _send_text(handler, HTTPStatus.UNAUTHORIZED, "需要工作人员令牌。\n", head_only,
-                   [("WWW-Authenticate", 'Basic realm="staff", charset="UTF-8"')])
+        _send_text(
+            handler,
+            HTTPStatus.UNAUTHORIZED,
+            "需要工作人员令牌。\n",
+            head_only,
+            [("WWW-Authenticate", 'Basic realm="staff", charset="UTF-8"')],
+        )
         return
-    entry = FILES.get(path[len(PREFIX):])
+    entry = FILES.get(path[len(PREFIX) :])
     if entry is None:
         _send_text(handler, HTTPStatus.NOT_FOUND, "没有这个页面。可用：/staff/report\n", head_only)
         return
@@ -124,8 +136,9 @@ def serve(handler, settings: StaffSettings, path: str, head_only: bool) -> None:
     try:
         body = (settings.report_dir / name).read_bytes()
     except FileNotFoundError:
-        _send_text(handler, HTTPStatus.NOT_FOUND, "还没有报告：请先运行 make report（python -m bot report）。\n",
-                   head_only)
+        _send_text(
+            handler, HTTPStatus.NOT_FOUND, "还没有报告：请先运行 make report（python -m bot report）。\n", head_only
+        )
         return
     handler.send_response(HTTPStatus.OK)
     handler.send_header("Content-Type", content_type)

@@ -8,6 +8,7 @@ outside web/).
 
     python -m bot.serving.web_server --port 8000 --rasa-url http://127.0.0.1:5005
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,9 +50,11 @@ def content_security_policy(rasa_url: str) -> str:
     # The widget renders every text with textContent; this policy is the second
     # line of defence: no inline script, and fetch only to the bot.
     connect = " ".join(filter(None, ["'self'", origin_of(rasa_url)]))
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            f"connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'self'")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src {connect}; object-src 'none'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'self'"
+    )
 
 
 class WidgetRequestHandler(SimpleHTTPRequestHandler):
@@ -135,18 +138,21 @@ class WidgetRequestHandler(SimpleHTTPRequestHandler):
         logger.info("%s %s", self.address_string(), format % args)
 
 
-def make_server(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT,
-                staff: Optional[StaffSettings] = None) -> ThreadingHTTPServer:
+def make_server(
+    host: str, port: int, rasa_url: str, root: Path = WEB_ROOT, staff: Optional[StaffSettings] = None
+) -> ThreadingHTTPServer:
     """`staff`: the staff report page's token and folder (default: from the environment)."""
-    handler = partial(WidgetRequestHandler, directory=str(root), rasa_url=rasa_url,
-                      staff=staff or StaffSettings.from_env())
+    handler = partial(
+        WidgetRequestHandler, directory=str(root), rasa_url=rasa_url, staff=staff or StaffSettings.from_env()
+    )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True  # a browser holding a keep-alive socket must not block shutdown
     return server
 
 
-def serve_in_thread(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT,
-                    staff: Optional[StaffSettings] = None) -> ThreadingHTTPServer:
+def serve_in_thread(
+    host: str, port: int, rasa_url: str, root: Path = WEB_ROOT, staff: Optional[StaffSettings] = None
+) -> ThreadingHTTPServer:
     """For tests and embedding: returns a running server; call .shutdown() to stop it."""
     server = make_server(host, port, rasa_url, root, staff)
     threading.Thread(target=server.serve_forever, name="web-widget", daemon=True).start()
@@ -154,18 +160,25 @@ def serve_in_thread(host: str, port: int, rasa_url: str, root: Path = WEB_ROOT,
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.serving.web_server",
-                                     description="serve the web chat widget and its demo page")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to bind (default 127.0.0.1: only this machine can open the page)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.serving.web_server", description="serve the web chat widget and its demo page"
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: only this machine can open the page)"
+    )
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--rasa-url", default="http://127.0.0.1:5005",
-                        help="the Rasa server the page talks to, as the browser reaches it")
+    parser.add_argument(
+        "--rasa-url",
+        default="http://127.0.0.1:5005",
+        help="the Rasa server the page talks to, as the browser reaches it",
+    )
     parser.add_argument("--root", type=Path, default=WEB_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     if not (args.root / "index.html").is_file():
         print(f"error: {args.root} has no index.html", file=sys.stderr)
         return 1

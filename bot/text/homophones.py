@@ -7,6 +7,7 @@ the span is itself a real word (jieba's dictionary), so 这样可行吗 (ke xing
 never becomes 这样科兴吗, or cuts through a word jieba sees, so 接种证明 keeps
 its 种证 (zhong zheng, like 重症).
 """
+
 from __future__ import annotations
 
 import logging
@@ -85,8 +86,8 @@ class HomophoneCorrector:
         out, i = [], 0
         while i < len(text):
             for length in self._lengths:
-                term = self._by_sound.get(tuple(sounds[i:i + length]))
-                span = text[i:i + length]
+                term = self._by_sound.get(tuple(sounds[i : i + length]))
+                span = text[i : i + length]
                 if not term or span == term or self._is_word(span):
                     continue
                 edges = edges if edges is not None else self._boundaries(text)

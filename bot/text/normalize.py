@@ -12,17 +12,15 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping
-from typing import Any
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from bot.paths import PROJECT_ROOT
 
-DEFAULT_SYNONYMS_PATH = (
-    PROJECT_ROOT / "data" / "dictionary" / "synonyms.yml"
-)
+DEFAULT_SYNONYMS_PATH = PROJECT_ROOT / "data" / "dictionary" / "synonyms.yml"
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -40,9 +38,7 @@ def load_synonyms(path: Path = DEFAULT_SYNONYMS_PATH) -> dict[str, str]:
     synonyms: dict[str, str] = {}
     for key, value in table.items():
         if not isinstance(key, str) or not isinstance(value, str) or not key:
-            raise ValueError(
-                f"{path}: synonym entries must be non-empty strings, got {key!r}: {value!r}"
-            )
+            raise ValueError(f"{path}: synonym entries must be non-empty strings, got {key!r}: {value!r}")
         # Keys are matched against already-normalised text, so store them in
         # that form too (e.g. 'Omicron' must match the lower-cased query).
         synonyms[_basic_normalize(key)] = value
@@ -94,8 +90,9 @@ class Normalizer:
     """NFKC, control-char removal, Traditional->Simplified, homophone typos
     (when a corrector is given), then synonyms."""
 
-    def __init__(self, synonyms: Mapping[str, str] | None = None,
-                 homophones: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, synonyms: Mapping[str, str] | None = None, homophones: Callable[[str], str] | None = None
+    ) -> None:
         self._t2s = _TraditionalToSimplified()
         self._homophones = homophones
         self._synonyms = dict(synonyms or {})
@@ -103,9 +100,7 @@ class Normalizer:
             # Longest key first so '啥子' wins over '啥'; a single regex pass
             # means a replacement is never itself rewritten.
             keys = sorted(self._synonyms, key=len, reverse=True)
-            self._pattern: re.Pattern[str] | None = re.compile(
-                "|".join(re.escape(key) for key in keys)
-            )
+            self._pattern: re.Pattern[str] | None = re.compile("|".join(re.escape(key) for key in keys))
         else:
             self._pattern = None
 

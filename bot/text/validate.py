@@ -1,4 +1,5 @@
 """Turns one raw user input into a question the bot can take, or a clear error."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,13 +1,14 @@
 """The answering action: a thin adapter, tested with a stand-in service (fast)
 and with the real service and models (slow)."""
+
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.answer as answer_module
 from actions.answer import ActionAnswer, conversation
-from bot.answering.follow_up import Conversation
 from bot.answering.decide import AnswerKind, Decision
+from bot.answering.follow_up import Conversation
 from bot.answering.service import Reply
 
 
@@ -34,6 +35,7 @@ def stub(monkeypatch):
         service = StubService(reply)
         monkeypatch.setattr(answer_module, "service", lambda: service)
         return service
+
     return install
 
 
@@ -41,8 +43,11 @@ def test_rendered_answer_goes_out_with_its_metadata(stub):
     meta = {"answer_id": "booster_schedule", "sources": [{"article": "文章"}]}
     service = stub(Reply(Decision(AnswerKind.FAQ, "booster_schedule"), text="答案\n【来源】…", metadata=meta))
     dispatcher = CollectingDispatcher()
-    events = ActionAnswer().run(dispatcher, tracker("加强针怎么打", "那智飞的呢",
-                                                    slots={"topic_faq": "booster_schedule", "vaccine": "智飞龙科马"}), {})
+    events = ActionAnswer().run(
+        dispatcher,
+        tracker("加强针怎么打", "那智飞的呢", slots={"topic_faq": "booster_schedule", "vaccine": "智飞龙科马"}),
+        {},
+    )
     assert dispatcher.messages[0]["text"] == "答案\n【来源】…"
     assert dispatcher.messages[0]["custom"] == {"answer": meta}
     assert service.calls[0][:2] == ("那智飞的呢", Conversation("booster_schedule", "智飞龙科马"))
@@ -50,8 +55,14 @@ def test_rendered_answer_goes_out_with_its_metadata(stub):
 
 
 def test_decline_uses_the_domain_response_and_notices_follow(stub):
-    stub(Reply(Decision(AnswerKind.DECLINE), response="utter_out_of_scope", notices=["utter_search_unavailable"],
-               metadata={"answer_id": None}))
+    stub(
+        Reply(
+            Decision(AnswerKind.DECLINE),
+            response="utter_out_of_scope",
+            notices=["utter_search_unavailable"],
+            metadata={"answer_id": None},
+        )
+    )
     dispatcher = CollectingDispatcher()
     ActionAnswer().run(dispatcher, tracker("政采贷怎么申请"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope", "utter_search_unavailable"]
@@ -59,20 +70,28 @@ def test_decline_uses_the_domain_response_and_notices_follow(stub):
 
 def test_the_topic_is_the_slot_not_the_previous_text():
     # 政采贷是什么 was declined: it set no topic, so it cannot leak into the next question.
-    assert conversation(tracker("加强针怎么打", "政采贷是什么", "那智飞的呢",
-                                slots={"topic_faq": "booster_schedule"})).topic_faq == "booster_schedule"
+    assert (
+        conversation(
+            tracker("加强针怎么打", "政采贷是什么", "那智飞的呢", slots={"topic_faq": "booster_schedule"})
+        ).topic_faq
+        == "booster_schedule"
+    )
     assert conversation(tracker("政采贷是什么", "那疫苗加强针怎么打")) == Conversation(None, None)
 
 
 def test_a_decline_keeps_the_topic(stub):
     stub(Reply(Decision(AnswerKind.DECLINE), response="utter_out_of_scope", metadata={"answer_id": None}))
-    events = ActionAnswer().run(CollectingDispatcher(), tracker("那孕妇呢", slots={"topic_faq": "booster_schedule"}), {})
+    events = ActionAnswer().run(
+        CollectingDispatcher(), tracker("那孕妇呢", slots={"topic_faq": "booster_schedule"}), {}
+    )
     assert [e["name"] for e in events] == ["answer_id"]
 
 
-INSIDE = [("奥密克戎会逃逸疫苗吗", "why_vaccinate", "没有完全逃逸"),
-          ("打完智飞三针还要加强吗", "booster_schedule", "暂不用进行加强免疫"),
-          ("科兴是哪种疫苗", "vaccine_types", "灭活疫苗")]
+INSIDE = [
+    ("奥密克戎会逃逸疫苗吗", "why_vaccinate", "没有完全逃逸"),
+    ("打完智飞三针还要加强吗", "booster_schedule", "暂不用进行加强免疫"),
+    ("科兴是哪种疫苗", "vaccine_types", "灭活疫苗"),
+]
 UNCOVERED = ["打完疫苗发烧怎么办", "孕妇能打吗", "政采贷利率多少", "今天天气怎么样"]
 
 
@@ -90,7 +109,7 @@ class TestRealService:
         from bot.evaluation.rasa_parses import parse_with_rasa
 
         texts = [q for q, _, _ in INSIDE] + UNCOVERED + ["那智飞的呢", "加强针怎么打"]
-        return dict(zip(texts, parse_with_rasa(texts)))
+        return dict(zip(texts, parse_with_rasa(texts), strict=True))
 
     @pytest.fixture
     def ask(self, service, parses):
@@ -134,8 +153,12 @@ class RecordingService:
         self.calls = []
 
     def _reply(self):
-        return Reply(Decision(AnswerKind.FAQ, "x"), text="t", buttons=[{"title": "有用", "payload": "/feedback"}],
-                     metadata={"answer_id": "x"})
+        return Reply(
+            Decision(AnswerKind.FAQ, "x"),
+            text="t",
+            buttons=[{"title": "有用", "payload": "/feedback"}],
+            metadata={"answer_id": "x"},
+        )
 
     def choose(self, faq_id):
         self.calls.append(("choose", faq_id))
@@ -152,17 +175,21 @@ class RecordingService:
 
 def button_tracker(intent, entities=(), slots=None):
     latest = {"text": f"/{intent}", "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities)}
-    return Tracker("u1", slots or {}, latest, [{"event": "user", "text": f"/{intent}"}], False, None, {},
-                   "action_listen")
+    return Tracker(
+        "u1", slots or {}, latest, [{"event": "user", "text": f"/{intent}"}], False, None, {}, "action_listen"
+    )
 
 
-@pytest.mark.parametrize("intent, entities, slots, call", [
-    ("choose_faq", [{"entity": "faq_id", "value": "booster_target"}], {}, ("choose", "booster_target")),
-    ("choose_faq", [], {}, ("choose", None)),
-    ("none_of_these", [], {}, ("none",)),
-    ("show_full_answer", [], {"answer_id": "booster_schedule#s3"}, ("full", "booster_schedule")),
-    ("show_full_answer", [], {"answer_id": "x", "topic_faq": "eligibility"}, ("full", "eligibility")),
-])
+@pytest.mark.parametrize(
+    "intent, entities, slots, call",
+    [
+        ("choose_faq", [{"entity": "faq_id", "value": "booster_target"}], {}, ("choose", "booster_target")),
+        ("choose_faq", [], {}, ("choose", None)),
+        ("none_of_these", [], {}, ("none",)),
+        ("show_full_answer", [], {"answer_id": "booster_schedule#s3"}, ("full", "booster_schedule")),
+        ("show_full_answer", [], {"answer_id": "x", "topic_faq": "eligibility"}, ("full", "eligibility")),
+    ],
+)
 def test_button_intents_are_served_without_deciding_again(monkeypatch, intent, entities, slots, call):
     recording = RecordingService()
     monkeypatch.setattr(answer_module, "service", lambda: recording)
@@ -176,17 +203,30 @@ def test_a_number_typed_where_no_channel_mapped_it_picks_the_offered_faq(monkeyp
     """Plain `rasa shell` (Rasa's cmdline channel) hands "2" to NLU as text."""
     recording = RecordingService()
     monkeypatch.setattr(answer_module, "service", lambda: recording)
-    buttons = [{"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
-               {"title": "加强针的接种对象有哪些人？", "payload": '/choose_faq{"faq_id":"booster_target"}'},
-               {"title": "都不是", "payload": "/none_of_these"}]
-    events = [{"event": "user", "text": "加强"}, {"event": "bot", "text": "您是想问", "data": {"buttons": buttons}},
-              {"event": "user", "text": "2"}]
+    buttons = [
+        {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
+        {"title": "加强针的接种对象有哪些人？", "payload": '/choose_faq{"faq_id":"booster_target"}'},
+        {"title": "都不是", "payload": "/none_of_these"},
+    ]
+    events = [
+        {"event": "user", "text": "加强"},
+        {"event": "bot", "text": "您是想问", "data": {"buttons": buttons}},
+        {"event": "user", "text": "2"},
+    ]
     latest = {"text": "2", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
     t = Tracker("u1", {}, latest, events, False, None, {}, "action_listen")
     ActionAnswer().run(CollectingDispatcher(), t, {})
     assert recording.calls == [("choose", "booster_target")]
-    t = Tracker("u1", {}, dict(latest, text="3"), events[:-1] + [{"event": "user", "text": "3"}], False, None, {},
-                "action_listen")
+    t = Tracker(
+        "u1",
+        {},
+        dict(latest, text="3"),
+        events[:-1] + [{"event": "user", "text": "3"}],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     ActionAnswer().run(CollectingDispatcher(), t, {})
     assert recording.calls[-1] == ("none",)
 

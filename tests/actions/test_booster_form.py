@@ -1,13 +1,20 @@
 """The booster form's actions: thin adapters, run here on real rasa_sdk
 trackers (the logic itself is tested in tests/dialogue/)."""
+
 import asyncio
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booster_form import (TODAY_ENV, ActionBoosterStart, ActionBoosterVerdict, AskBoosterDoses,
-                                  AskBoosterVaccine, ValidateBoosterCheckForm)
+from actions.booster_form import (
+    TODAY_ENV,
+    ActionBoosterStart,
+    ActionBoosterVerdict,
+    AskBoosterDoses,
+    AskBoosterVaccine,
+    ValidateBoosterCheckForm,
+)
 from bot.dialogue.booster_form import ALL_SLOTS, FORM
 
 
@@ -35,13 +42,19 @@ def validate(t):
 
 def test_validation_fills_every_fact_of_the_opening_message():
     _, result = validate(tracker("我35岁，去年三月打完两针科兴，现在能打加强针吗", "booster_check", active=False))
-    assert events_of(result) == {"booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
-                                 "booster_last_dose": "2025-03-01/2025-03-31", "requested_slot": None}
+    assert events_of(result) == {
+        "booster_vaccine": "科兴",
+        "booster_doses": 2,
+        "booster_age": 35,
+        "booster_last_dose": "2025-03-01/2025-03-31",
+        "requested_slot": None,
+    }
 
 
 def test_validation_re_asks_an_impossible_age():
-    dispatcher, result = validate(tracker("200", slots={"booster_vaccine": "科兴", "booster_doses": 2,
-                                                        "requested_slot": "booster_age"}))
+    dispatcher, result = validate(
+        tracker("200", slots={"booster_vaccine": "科兴", "booster_doses": 2, "requested_slot": "booster_age"})
+    )
     assert events_of(result) == {"booster_age": None, "requested_slot": "booster_age"}
     assert "年龄" in dispatcher.messages[0]["text"]
 
@@ -68,20 +81,29 @@ def test_dose_question_names_the_vaccine_given():
     AskBoosterDoses().run(dispatcher, tracker("", slots={"booster_vaccine": "康希诺"}), {})
     message = dispatcher.messages[0]
     assert message["text"].startswith("康希诺")
-    assert [b["payload"] for b in message["buttons"]] == ['/inform{"dose_count":1}', '/inform{"dose_count":2}',
-                                                          '/inform{"dose_count":3}']
+    assert [b["payload"] for b in message["buttons"]] == [
+        '/inform{"dose_count":1}',
+        '/inform{"dose_count":2}',
+        '/inform{"dose_count":3}',
+    ]
 
 
 def test_verdict_carries_metadata_and_feedback_buttons_last():
-    slots = {"booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
-             "booster_last_dose": "2025-03-01/2025-03-31"}
+    slots = {
+        "booster_vaccine": "科兴",
+        "booster_doses": 2,
+        "booster_age": 35,
+        "booster_last_dose": "2025-03-01/2025-03-31",
+    }
     dispatcher = CollectingDispatcher()
     result = ActionBoosterVerdict().run(dispatcher, tracker("", slots=slots, active=False), {})
     message = dispatcher.messages[0]
     assert message["custom"]["answer"]["kind"] == "booster_check"
     assert message["custom"]["answer"]["verdict"] == "eligible_now"
-    assert [b["payload"] for b in message["buttons"][-2:]] == ['/feedback{"value":"useful"}',
-                                                               '/feedback{"value":"useless"}']
+    assert [b["payload"] for b in message["buttons"][-2:]] == [
+        '/feedback{"value":"useful"}',
+        '/feedback{"value":"useless"}',
+    ]
     assert "2022年5月" in message["text"] and "12320" in message["text"]
     assert events_of(result) == {"answer_id": "booster_target"}
 
@@ -89,7 +111,8 @@ def test_verdict_carries_metadata_and_feedback_buttons_last():
 def test_start_leads_with_the_rule_the_question_asks_about():
     dispatcher = CollectingDispatcher()
     result = ActionBoosterStart().run(
-        dispatcher, tracker("我前两针是北京生物，第三针能打康希诺吗", "booster_check", active=False), {})
+        dispatcher, tracker("我前两针是北京生物，第三针能打康希诺吗", "booster_check", active=False), {}
+    )
     message = dispatcher.messages[0]
     assert message["custom"]["answer"]["answer_id"] == "booster_schedule"
     assert "混打" in message["text"]
@@ -99,8 +122,10 @@ def test_start_leads_with_the_rule_the_question_asks_about():
 def test_a_number_typed_in_plain_rasa_shell_picks_the_offered_vaccine():
     asked = CollectingDispatcher()
     AskBoosterVaccine().run(asked, tracker(""), {})
-    events = [{"event": "bot", "text": asked.messages[0]["text"], "data": {"buttons": asked.messages[0]["buttons"]}},
-              {"event": "user", "text": "2"}]
+    events = [
+        {"event": "bot", "text": asked.messages[0]["text"], "data": {"buttons": asked.messages[0]["buttons"]}},
+        {"event": "user", "text": "2"},
+    ]
     t = tracker("2", "nlu_fallback", slots={"requested_slot": "booster_vaccine"})
     t.events = events
     _, result = validate(t)

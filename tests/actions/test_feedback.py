@@ -2,6 +2,7 @@
 answering service, its retrieval made unavailable (the degraded mode the
 action must handle): the related questions then come from the intent
 layer's ranking stored with the question."""
+
 import json
 
 import pytest
@@ -27,10 +28,17 @@ def real_service(monkeypatch, faqs):
     return service
 
 
-RANKING = {"response_selector": {"faq": {"ranking": [
-    {"intent_response_key": "faq/booster_schedule", "confidence": 0.7},
-    {"intent_response_key": "faq/booster_target", "confidence": 0.2},
-    {"intent_response_key": "faq/booster_concept", "confidence": 0.1}]}}}
+RANKING = {
+    "response_selector": {
+        "faq": {
+            "ranking": [
+                {"intent_response_key": "faq/booster_schedule", "confidence": 0.7},
+                {"intent_response_key": "faq/booster_target", "confidence": 0.2},
+                {"intent_response_key": "faq/booster_concept", "confidence": 0.1},
+            ]
+        }
+    }
+}
 
 
 def tracker_after(value, answer_kind="faq"):
@@ -38,13 +46,15 @@ def tracker_after(value, answer_kind="faq"):
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": "加强针咋打", "parse_data": {"intent": {"name": "faq"}, **RANKING}},
         {"event": "action", "name": "action_answer"},
-        {"event": "bot", "text": "新冠病毒疫苗加强免疫方式有两种……",
-         "data": {"custom": {"answer": {"answer_id": "booster_schedule", "kind": answer_kind}}}},
+        {
+            "event": "bot",
+            "text": "新冠病毒疫苗加强免疫方式有两种……",
+            "data": {"custom": {"answer": {"answer_id": "booster_schedule", "kind": answer_kind}}},
+        },
         {"event": "action", "name": "action_listen"},
     ]
     text = f'/feedback{{"value":"{value}"}}'
-    latest = {"text": text, "intent": {"name": "feedback"},
-              "entities": [{"entity": "value", "value": value}]}
+    latest = {"text": text, "intent": {"name": "feedback"}, "entities": [{"entity": "value", "value": value}]}
     events.append({"event": "user", "text": text, "parse_data": latest})
     return Tracker("u1", {}, latest, events, False, None, {}, "action_listen")
 
@@ -54,9 +64,11 @@ def test_useless_offers_related_faqs_and_records_the_rated_answer(real_service):
     assert ActionFeedback().run(dispatcher, tracker_after("useless"), {}) == []
     [message] = dispatcher.messages
     assert message["response"] == "utter_feedback_useless"
-    assert [b["title"] for b in message["buttons"]] == [real_service.faqs["booster_target"].question,
-                                                        real_service.faqs["booster_concept"].question]
-    assert json.loads(message["buttons"][0]["payload"][len("/choose_faq"):]) == {"faq_id": "booster_target"}
+    assert [b["title"] for b in message["buttons"]] == [
+        real_service.faqs["booster_target"].question,
+        real_service.faqs["booster_concept"].question,
+    ]
+    assert json.loads(message["buttons"][0]["payload"][len("/choose_faq") :]) == {"faq_id": "booster_target"}
     meta = message["custom"]["answer"]
     assert (meta["kind"], meta["feedback"], meta["rated"]["answer_id"]) == ("feedback", "useless", "booster_schedule")
 

@@ -8,9 +8,19 @@ from bot.answering.settings import load_answering_settings
 
 # A hand-set combiner: intent and retrieval both count, out-of-scope evidence counts against.
 COMBINER = Combiner(
-    weights={"intent_score": 4.0, "intent_top": 1.0, "out_of_scope_intent": -3.0, "passage_score": 5.0,
-             "question_score": 10.0, "retrieval_top": 1.0, "retrieval_lead": 10.0, "out_of_scope_lead": -30.0},
-    bias=-20.0, threshold=0.5)
+    weights={
+        "intent_score": 4.0,
+        "intent_top": 1.0,
+        "out_of_scope_intent": -3.0,
+        "passage_score": 5.0,
+        "question_score": 10.0,
+        "retrieval_top": 1.0,
+        "retrieval_lead": 10.0,
+        "out_of_scope_lead": -30.0,
+    },
+    bias=-20.0,
+    threshold=0.5,
+)
 CAL = Calibration(retrieval_only_threshold=0.9, combiner=COMBINER)
 
 
@@ -18,8 +28,9 @@ def parse(intent, conf, ranking=(), oos=0.0):
     return {
         "intent": {"name": intent, "confidence": conf},
         "intent_ranking": [{"name": intent, "confidence": conf}, {"name": "out_of_scope", "confidence": oos}],
-        "response_selector": {"faq": {"ranking": [
-            {"intent_response_key": f"faq/{fid}", "confidence": c} for fid, c in ranking]}},
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{fid}", "confidence": c} for fid, c in ranking]}
+        },
     }
 
 
@@ -83,8 +94,11 @@ def test_calibrated_settings_point_the_right_way():
 
 def test_passage_is_quoted_when_retrieval_found_a_sentence_the_intent_layer_did_not_pick():
     view = IntentView("nlu_fallback", 0.5, 0.3, (("booster_target", 0.6),))
-    d = decide(view, found(hit("booster_schedule", 0.99, "sentence", "另外，……暂不用进行加强免疫。"),
-                           hit("booster_target", 0.85)), CAL)
+    d = decide(
+        view,
+        found(hit("booster_schedule", 0.99, "sentence", "另外，……暂不用进行加强免疫。"), hit("booster_target", 0.85)),
+        CAL,
+    )
     assert d.kind == "passage" and d.faq_id == "booster_schedule" and "暂不用" in d.passage.passage_text
 
 
@@ -110,7 +124,7 @@ def test_feature_rows_cover_every_candidate():
     view = intent_view_from_parse(parse("faq", 0.9, [("a", 0.7), ("b", 0.2)]))
     ids, rows = feature_rows(view, found(hit("b", 0.9), hit("c", 0.8)))
     assert ids == ["a", "b", "c"] and rows.shape == (3, len(FEATURES))
-    top = dict(zip(FEATURES, rows[1]))
+    top = dict(zip(FEATURES, rows[1], strict=True))
     assert top["retrieval_top"] == 1.0 and abs(top["retrieval_lead"] - 0.1) < 1e-9
 
 
@@ -136,8 +150,11 @@ def test_bands_answer_clarify_and_decline_in_order_of_p():
     assert clarify.kind is AnswerKind.CLARIFY and not clarify.answered and clarify.answer_id is None
     assert clarify.options == ("booster_schedule", "booster_target", "booster_concept")
     decline = below_threshold(scores, BANDS, out_of_scope=False)
-    assert decline.kind is AnswerKind.DECLINE and decline.options == ("booster_schedule", "booster_target",
-                                                                     "booster_concept")
+    assert decline.kind is AnswerKind.DECLINE and decline.options == (
+        "booster_schedule",
+        "booster_target",
+        "booster_concept",
+    )
     weak = below_threshold(ranked(("a", 0.05), ("b", 0.01)), BANDS, out_of_scope=False)
     assert weak.kind is AnswerKind.DECLINE and weak.options == ()
 
@@ -162,8 +179,11 @@ def test_hybrid_clarifies_between_answer_and_decline():
     # P(right) for these rows under COMBINER falls between 0.3 and 0.5.
     probe = decide(view, found(hit("eligibility", 0.92), hit("vaccine_types", 0.9)), CAL)
     assert not probe.answered
-    d = decide(view, found(hit("eligibility", 0.92), hit("vaccine_types", 0.9)),
-               Calibration(0.9, COMBINER, Bands(clarify=probe.score - 0.01, suggest=0.0)))
+    d = decide(
+        view,
+        found(hit("eligibility", 0.92), hit("vaccine_types", 0.9)),
+        Calibration(0.9, COMBINER, Bands(clarify=probe.score - 0.01, suggest=0.0)),
+    )
     assert d.kind is AnswerKind.CLARIFY and d.options[0] == "eligibility" and len(d.options) >= 2
 
 

@@ -1,7 +1,13 @@
 import pytest
 
-from bot.answering.follow_up import (Conversation, bridge_sentences, lead_sentences, plan_follow_up, render_lead,
-                                     render_not_covered)
+from bot.answering.follow_up import (
+    Conversation,
+    bridge_sentences,
+    lead_sentences,
+    plan_follow_up,
+    render_lead,
+    render_not_covered,
+)
 from bot.dialogue.focus import FocusReader
 from bot.dialogue.vaccines import catalog
 from bot.ingest.sentences import split_sentences
@@ -35,8 +41,9 @@ def test_the_query_is_the_topics_question_and_the_turn(reader):
 
 
 def test_a_pronoun_takes_the_vaccine_last_named(reader):
-    follow = plan(reader, "它要打几针", topic="vaccine_types", question="我市有哪些新冠病毒疫苗可选择接种？",
-                  vaccine="康希诺")
+    follow = plan(
+        reader, "它要打几针", topic="vaccine_types", question="我市有哪些新冠病毒疫苗可选择接种？", vaccine="康希诺"
+    )
     assert follow.query == "我市有哪些新冠病毒疫苗可选择接种？ 康希诺 它要打几针"
     assert [m.value for m in follow.vaccines] == ["康希诺"]
 
@@ -46,12 +53,15 @@ def test_uncovered_follow_ups_are_flagged(reader):
     assert not plan(reader, "那智飞的呢").uncovered
 
 
-@pytest.mark.parametrize("text, must_lead, must_not_lead", [
-    ("那智飞的呢", ["暂不用进行加强免疫", "可选择智飞龙科马"], ["市民选择其中一种即可"]),
-    ("康希诺的呢", ["康希诺的腺病毒载体疫苗", "使用腺病毒载体疫苗完成1剂次"], ["暂不用进行加强免疫"]),
-    ("那科兴的呢", ["同一种新冠病毒灭活疫苗", "全程接种新冠病毒灭活疫苗2剂次"], ["暂不用进行加强免疫"]),
-    ("要隔多久", ["间隔6个月"], ["暂不用进行加强免疫"]),
-])
+@pytest.mark.parametrize(
+    "text, must_lead, must_not_lead",
+    [
+        ("那智飞的呢", ["暂不用进行加强免疫", "可选择智飞龙科马"], ["市民选择其中一种即可"]),
+        ("康希诺的呢", ["康希诺的腺病毒载体疫苗", "使用腺病毒载体疫苗完成1剂次"], ["暂不用进行加强免疫"]),
+        ("那科兴的呢", ["同一种新冠病毒灭活疫苗", "全程接种新冠病毒灭活疫苗2剂次"], ["暂不用进行加强免疫"]),
+        ("要隔多久", ["间隔6个月"], ["暂不用进行加强免疫"]),
+    ],
+)
 def test_lead_sentences_of_the_booster_schedule(reader, by_id, text, must_lead, must_not_lead):
     lead = "".join(lead_sentences(split_sentences(by_id["booster_schedule"].answer), plan(reader, text), catalog()))
     for words in must_lead:

@@ -1,4 +1,5 @@
 """RasaParser against a loopback HTTP server that answers like Rasa's /model/parse."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer

@@ -31,10 +31,19 @@ def test_source_line_names_the_question():
     assert line == "【来源】报纸《标题》（2022年5月），答问“加强针怎么打”"
 
 
-@pytest.mark.parametrize("raw, error", [
-    (b"", "empty"), ("   \t ", "empty"), ("\x01\x02", "empty"), (b"\xff\xfe\xfa", "invalid_utf8"),
-    ("a\x00b", "binary"), ("问" * (MAX_QUESTION_CHARS + 1), "too_long"), (12, "wrong_type"), (None, "wrong_type"),
-])
+@pytest.mark.parametrize(
+    "raw, error",
+    [
+        (b"", "empty"),
+        ("   \t ", "empty"),
+        ("\x01\x02", "empty"),
+        (b"\xff\xfe\xfa", "invalid_utf8"),
+        ("a\x00b", "binary"),
+        ("问" * (MAX_QUESTION_CHARS + 1), "too_long"),
+        (12, "wrong_type"),
+        (None, "wrong_type"),
+    ],
+)
 def test_bad_questions_get_clear_errors(raw, error):
     checked = check_question(raw)
     assert checked.error == error and checked.message

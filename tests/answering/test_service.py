@@ -1,4 +1,5 @@
 """The process-wide answering service and its knowledge base (fast: no model)."""
+
 import pytest
 
 from bot.answering import service as service_module
@@ -35,12 +36,17 @@ def test_a_failed_build_is_retried(fresh):
 
 
 def test_service_reads_the_knowledge_base_it_is_given(faqs):
-    service = AnsweringService(KnowledgeBase(tuple(faqs)), load_answering_settings(),
-                               retriever_factory=lambda: None)
+    service = AnsweringService(KnowledgeBase(tuple(faqs)), load_answering_settings(), retriever_factory=lambda: None)
     assert set(service.faqs) == {f.id for f in faqs}
-    reply = service.answer("加强针怎么打", {"intent": {"name": "faq", "confidence": 0.99},
-                                      "response_selector": {"faq": {"ranking": [
-                                          {"intent_response_key": "faq/booster_schedule", "confidence": 0.97}]}}})
+    reply = service.answer(
+        "加强针怎么打",
+        {
+            "intent": {"name": "faq", "confidence": 0.99},
+            "response_selector": {
+                "faq": {"ranking": [{"intent_response_key": "faq/booster_schedule", "confidence": 0.97}]}
+            },
+        },
+    )
     assert reply.decision.kind is AnswerKind.FAQ and reply.metadata["kind"] == "faq"
     assert reply.metadata["answer_id"] == "booster_schedule" and reply.metadata["retrieval"] == "unavailable"
 
@@ -72,8 +78,9 @@ def test_decline_says_not_covered_and_12320_and_suggests_as_other_questions(offl
     assert bare.text == NOT_COVERED_TEXT and "12320" in bare.text and bare.buttons == []
     offered = offline._render(Decision(AnswerKind.DECLINE, options=("eligibility",)))
     assert offered.text.endswith(SUGGESTIONS_TEXT) and "其他问题" in offered.text
-    assert offered.buttons == [{"title": "哪些人群可以接种新冠病毒疫苗？",
-                                "payload": '/choose_faq{"faq_id":"eligibility"}'}]
+    assert offered.buttons == [
+        {"title": "哪些人群可以接种新冠病毒疫苗？", "payload": '/choose_faq{"faq_id":"eligibility"}'}
+    ]
 
 
 def test_direct_answers_end_with_the_feedback_buttons(offline):

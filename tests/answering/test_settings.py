@@ -1,4 +1,5 @@
 """settings/answering.yml: strict loading and a write-back that keeps comments."""
+
 import shutil
 from dataclasses import replace
 
@@ -13,12 +14,15 @@ def test_shipped_settings_load_into_a_calibration():
     assert settings.follow_up_max_chars >= 0
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda t: t.replace("follow_up_max_chars:", "follow_up_max_char:"), "unknown setting 'follow_up_max_char'"),
-    (lambda t: t.replace("  threshold: ", "  threshold: yes #"), "'combiner.threshold'"),
-    (lambda t: t.replace("    layers_agree:", "    layers_agreed:"), "must list exactly"),
-    (lambda t: t + "\nretrieval_only_threshold: high\n", "not valid YAML|'retrieval_only_threshold'"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda t: t.replace("follow_up_max_chars:", "follow_up_max_char:"), "unknown setting 'follow_up_max_char'"),
+        (lambda t: t.replace("  threshold: ", "  threshold: yes #"), "'combiner.threshold'"),
+        (lambda t: t.replace("    layers_agree:", "    layers_agreed:"), "must list exactly"),
+        (lambda t: t + "\nretrieval_only_threshold: high\n", "not valid YAML|'retrieval_only_threshold'"),
+    ],
+)
 def test_mistakes_in_the_file_name_the_key(tmp_path, edit, message):
     path = tmp_path / "answering.yml"
     path.write_text(edit(DEFAULT_PATH.read_text(encoding="utf-8")), encoding="utf-8")
@@ -34,8 +38,9 @@ def test_write_back_changes_only_the_numbers_and_keeps_comments(tmp_path):
     new = replace(old, retrieval_only_threshold=0.5, combiner=replace(old.combiner, threshold=0.77, bias=-3.0))
     write_calibration(new, path)
     after = path.read_text(encoding="utf-8")
-    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == \
-        [line for line in after.splitlines() if line.lstrip().startswith("#")]
+    assert [line for line in before.splitlines() if line.lstrip().startswith("#")] == [
+        line for line in after.splitlines() if line.lstrip().startswith("#")
+    ]
     reloaded = load_answering_settings(path).calibration
     assert (reloaded.retrieval_only_threshold, reloaded.combiner.threshold, reloaded.combiner.bias) == (0.5, 0.77, -3.0)
     assert reloaded.combiner.weights == pytest.approx(old.combiner.weights, abs=1e-4)
@@ -62,7 +67,6 @@ def test_bands_are_read_and_written_back(tmp_path):
 
 def test_band_options_out_of_range_are_refused(tmp_path):
     path = tmp_path / "answering.yml"
-    path.write_text(DEFAULT_PATH.read_text(encoding="utf-8").replace("  options: 3", "  options: 9"),
-                    encoding="utf-8")
+    path.write_text(DEFAULT_PATH.read_text(encoding="utf-8").replace("  options: 3", "  options: 9"), encoding="utf-8")
     with pytest.raises(SettingsError, match="'bands.options'"):
         load_answering_settings(path)

@@ -1,4 +1,5 @@
 """Targeted answers: the sentence a question aims at (bot/answering/targeted.py)."""
+
 from bot.answering.decide import AnswerKind, answer_with
 from bot.answering.evidence import RetrievedFaq, TargetedSentence
 from bot.answering.intent_view import IntentView

@@ -1,12 +1,15 @@
 """Resolving a typed choice against the tracker store (bot/channels/choices.py).
 The store here is a minimal in-memory one with Rasa's retrieve() signature; the
 real SQL store is exercised by tests/e2e/test_clarify.py."""
+
 import asyncio
 
 from bot.channels.choices import chosen_payload, with_choice
 
-BUTTONS = [{"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
-           {"title": "都不是", "payload": "/none_of_these"}]
+BUTTONS = [
+    {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
+    {"title": "都不是", "payload": "/none_of_these"},
+]
 
 
 class Tracker:

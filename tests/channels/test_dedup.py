@@ -1,6 +1,7 @@
 """The delivery memory shared by the WeCom and WeChat channels: the replay
 window it must cover, and the Redis store against a real Redis (two store
 objects stand for two server instances)."""
+
 import asyncio
 import logging
 import socket
@@ -8,8 +9,14 @@ import uuid
 
 import pytest
 
-from bot.channels.dedup import (DedupBackend, MemorySeenStore, RedisSeenStore, backend_from, load_store,
-                                replay_window_problem)
+from bot.channels.dedup import (
+    DedupBackend,
+    MemorySeenStore,
+    RedisSeenStore,
+    backend_from,
+    load_store,
+    replay_window_problem,
+)
 
 
 def run(coro):
@@ -54,6 +61,7 @@ def test_unreachable_redis_falls_back_to_this_process(caplog):
             return await store.first_seen("msg:1"), await store.first_seen("msg:1")
         finally:
             await store.close()
+
     with caplog.at_level(logging.ERROR, logger="bot.channels.dedup"):
         assert run(twice()) == (True, False)
     assert "unreachable" in caplog.text
@@ -78,14 +86,19 @@ def test_two_instances_share_the_memory(redis_env):
     async def scenario():
         first, second = _store(redis_env, namespace), _store(redis_env, namespace)
         try:
-            results = [await first.first_seen("msg:42"), await second.first_seen("msg:42"),
-                       await first.first_seen("msg:42"), await second.first_seen("msg:43")]
+            results = [
+                await first.first_seen("msg:42"),
+                await second.first_seen("msg:42"),
+                await first.first_seen("msg:42"),
+                await second.first_seen("msg:43"),
+            ]
             # Ten concurrent copies of one delivery, half on each instance: exactly one wins.
             racers = [store.first_seen("msg:44") for store in (first, second) * 5]
             return results, await asyncio.gather(*racers)
         finally:
             await first.close()
             await second.close()
+
     results, raced = run(scenario())
     assert results == [True, False, False, True]
     assert raced.count(True) == 1
@@ -101,6 +114,7 @@ def test_namespaces_do_not_collide(redis_env):
         finally:
             await wecom.close()
             await wechat.close()
+
     assert run(scenario()) == (True, True)
 
 
@@ -116,6 +130,7 @@ def test_keys_expire_with_the_ttl(redis_env):
             return first, again, await store.first_seen("msg:1")
         finally:
             await store.close()
+
     assert run(scenario()) == (True, False, True)
 
 
@@ -128,6 +143,7 @@ def test_wrong_password_is_logged_not_fatal(redis_env, caplog):
             return await store.first_seen("msg:1"), await store.first_seen("msg:1")
         finally:
             await store.close()
+
     with caplog.at_level(logging.ERROR, logger="bot.channels.dedup"):
         assert run(scenario()) == (True, False)
     assert "unreachable" in caplog.text and "not-the-password" not in caplog.text

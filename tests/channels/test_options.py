@@ -1,21 +1,37 @@
 """Numbered options on text channels (bot/channels/options.py)."""
+
 import pytest
 
-from bot.channels.options import (CHOICE_HINT, FEEDBACK_HINT, FULL_ANSWER_HINT, last_bot_buttons, numbered_text,
-                                  resolve_choice, text_channel_replies)
+from bot.channels.options import (
+    CHOICE_HINT,
+    FEEDBACK_HINT,
+    FULL_ANSWER_HINT,
+    last_bot_buttons,
+    numbered_text,
+    resolve_choice,
+    text_channel_replies,
+)
 
 CLARIFY = [
     {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},
     {"title": "加强针的接种对象有哪些人？", "payload": '/choose_faq{"faq_id":"booster_target"}'},
     {"title": "都不是", "payload": "/none_of_these"},
 ]
-FEEDBACK = [{"title": "有用", "payload": '/feedback{"value":"useful"}'},
-            {"title": "没用", "payload": '/feedback{"value":"useless"}'}]
+FEEDBACK = [
+    {"title": "有用", "payload": '/feedback{"value":"useful"}'},
+    {"title": "没用", "payload": '/feedback{"value":"useless"}'},
+]
 
 
 def test_numbered_text_lists_options_and_the_hint():
     text = numbered_text("您是想问：", CLARIFY)
-    assert text.splitlines() == ["您是想问：", "1. 加强针怎么打？", "2. 加强针的接种对象有哪些人？", "3. 都不是", CHOICE_HINT]
+    assert text.splitlines() == [
+        "您是想问：",
+        "1. 加强针怎么打？",
+        "2. 加强针的接种对象有哪些人？",
+        "3. 都不是",
+        CHOICE_HINT,
+    ]
 
 
 def test_feedback_buttons_get_a_line_not_numbers():
@@ -24,10 +40,22 @@ def test_feedback_buttons_get_a_line_not_numbers():
     assert numbered_text("答案", []) == "答案"
 
 
-@pytest.mark.parametrize("typed, index", [
-    ("1", 0), ("１", 0), ("一", 0), ("第1个", 0), ("第一个", 0), (" 2 ", 1), ("2.", 1), ("二", 1),
-    ("第三项", 2), ("选3", 2), ("3。", 2),
-])
+@pytest.mark.parametrize(
+    "typed, index",
+    [
+        ("1", 0),
+        ("１", 0),
+        ("一", 0),
+        ("第1个", 0),
+        ("第一个", 0),
+        (" 2 ", 1),
+        ("2.", 1),
+        ("二", 1),
+        ("第三项", 2),
+        ("选3", 2),
+        ("3。", 2),
+    ],
+)
 def test_numbers_map_to_the_payload(typed, index):
     assert resolve_choice(typed, CLARIFY) == CLARIFY[index]["payload"]
 
@@ -61,12 +89,17 @@ def test_last_bot_buttons_reads_the_latest_turn_only():
 
 
 def test_text_channel_replies_offer_or_append_the_full_answer():
-    on_request = [{"text": "“科兴是灭活疫苗。”", "buttons": FEEDBACK},
-                  {"custom": {"answer": {"full_answer": "全文……", "full_answer_mode": "on_request"}}}]
+    on_request = [
+        {"text": "“科兴是灭活疫苗。”", "buttons": FEEDBACK},
+        {"custom": {"answer": {"full_answer": "全文……", "full_answer_mode": "on_request"}}},
+    ]
     assert text_channel_replies(on_request) == [f"“科兴是灭活疫苗。”\n{FULL_ANSWER_HINT}\n{FEEDBACK_HINT}"]
     append = [{"text": "引文"}, {"custom": {"answer": {"full_answer": "全文……", "full_answer_mode": "append"}}}]
     assert text_channel_replies(append) == ["引文\n全文……"]
-    plain = [{"text": "您是想问："} | {"buttons": CLARIFY}, {"custom": {"answer": {"kind": "clarify"}}},
-             {"text": "（详细检索暂时不可用）"}]
+    plain = [
+        {"text": "您是想问："} | {"buttons": CLARIFY},
+        {"custom": {"answer": {"kind": "clarify"}}},
+        {"text": "（详细检索暂时不可用）"},
+    ]
     replies = text_channel_replies(plain)
     assert len(replies) == 2 and "3. 都不是" in replies[0] and replies[1] == "（详细检索暂时不可用）"

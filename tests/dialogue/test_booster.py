@@ -1,12 +1,12 @@
 """The booster rules engine, table-driven over every combination of age band,
 vaccine, dose count and interval, plus the cases issue #10 names."""
+
 import itertools
 from datetime import date, timedelta
 
 import pytest
 
-from bot.dialogue.booster import (BoosterChoice, Fact, Facts, Reason, Verdict, add_months, assess,
-                                  load_rules)
+from bot.dialogue.booster import BoosterChoice, Fact, Facts, Reason, Verdict, add_months, assess, load_rules
 from bot.dialogue.dates import DoseDate, Precision, parse_last_dose
 
 TODAY = date(2026, 11, 20)  # mid-month: "one day short" is not swallowed by month-end clamping
@@ -35,10 +35,14 @@ INTERVALS = {  # name -> (last dose window, expected verdict once the primary se
     "one day short of 6 months": (day(add_months(TODAY, -6) + timedelta(days=1)), Verdict.TOO_SOON),
     "exactly 6 months ago": (day(add_months(TODAY, -6)), Verdict.ELIGIBLE_NOW),
     "a year ago": (day(add_months(TODAY, -12)), Verdict.ELIGIBLE_NOW),
-    "the month 6 months ago (day unknown)": (DoseDate(date(2026, 5, 1), date(2026, 5, 31), Precision.MONTH),
-                                             Verdict.DEPENDS_ON_DATE),
-    "the month 7 months ago (day unknown)": (DoseDate(date(2026, 4, 1), date(2026, 4, 30), Precision.MONTH),
-                                             Verdict.ELIGIBLE_NOW),
+    "the month 6 months ago (day unknown)": (
+        DoseDate(date(2026, 5, 1), date(2026, 5, 31), Precision.MONTH),
+        Verdict.DEPENDS_ON_DATE,
+    ),
+    "the month 7 months ago (day unknown)": (
+        DoseDate(date(2026, 4, 1), date(2026, 4, 30), Precision.MONTH),
+        Verdict.ELIGIBLE_NOW,
+    ),
 }
 
 # The table: what the article says for each primary series, with no dependence
@@ -76,8 +80,11 @@ def expected(vaccine: str, doses: int, age: int, interval: str):
     if entry != "interval":
         return entry
     verdict = INTERVALS[interval][1]
-    reason = {Verdict.TOO_SOON: Reason.INTERVAL_NOT_REACHED, Verdict.ELIGIBLE_NOW: Reason.INTERVAL_REACHED,
-              Verdict.DEPENDS_ON_DATE: Reason.INTERVAL_UNCLEAR}[verdict]
+    reason = {
+        Verdict.TOO_SOON: Reason.INTERVAL_NOT_REACHED,
+        Verdict.ELIGIBLE_NOW: Reason.INTERVAL_REACHED,
+        Verdict.DEPENDS_ON_DATE: Reason.INTERVAL_UNCLEAR,
+    }[verdict]
     return verdict, reason
 
 
@@ -120,6 +127,7 @@ def test_no_verdict_contradicts_the_source(vaccine, doses, age_band, interval):
 
 
 # The cases issue #10 names, spelled out.
+
 
 def test_under_18_is_told_at_once_without_further_questions():
     result = assess(Facts(age=16), TODAY, RULES)
@@ -167,27 +175,39 @@ def test_zhifei_as_booster_after_two_sinovac_doses_is_allowed_by_the_mixing_rule
     assert "mixed_booster" in [q.id for q in outcome.quotes]
 
 
-@pytest.mark.parametrize("primary,wanted,wanted_route,choice", [
-    ("北京生物", "康希诺", "adenovirus_vector", BoosterChoice.ALLOWED),
-    ("科兴", "科兴", "inactivated", BoosterChoice.ALLOWED),
-    ("科兴", "北京生物", "inactivated", BoosterChoice.SAME_ONLY),   # the article says 原灭活疫苗
-    ("国药", "北京生物", "inactivated", BoosterChoice.SAME_ONLY),
-    ("康希诺", "康希诺", "adenovirus_vector", BoosterChoice.ALLOWED),
-    ("康希诺", "智飞龙科马", "recombinant_protein", BoosterChoice.NOT_STATED),  # mixing is stated only after inactivated
-    ("康希诺", "科兴", "inactivated", BoosterChoice.NOT_STATED),
-])
+@pytest.mark.parametrize(
+    "primary,wanted,wanted_route,choice",
+    [
+        ("北京生物", "康希诺", "adenovirus_vector", BoosterChoice.ALLOWED),
+        ("科兴", "科兴", "inactivated", BoosterChoice.ALLOWED),
+        ("科兴", "北京生物", "inactivated", BoosterChoice.SAME_ONLY),  # the article says 原灭活疫苗
+        ("国药", "北京生物", "inactivated", BoosterChoice.SAME_ONLY),
+        ("康希诺", "康希诺", "adenovirus_vector", BoosterChoice.ALLOWED),
+        (
+            "康希诺",
+            "智飞龙科马",
+            "recombinant_protein",
+            BoosterChoice.NOT_STATED,
+        ),  # mixing is stated only after inactivated
+        ("康希诺", "科兴", "inactivated", BoosterChoice.NOT_STATED),
+    ],
+)
 def test_the_booster_vaccine_asked_about(primary, wanted, wanted_route, choice):
-    f = facts(primary, 1 if primary == "康希诺" else 2, 35, day(date(2026, 1, 10)),
-              wanted=wanted, wanted_route=wanted_route)
+    f = facts(
+        primary, 1 if primary == "康希诺" else 2, 35, day(date(2026, 1, 10)), wanted=wanted, wanted_route=wanted_route
+    )
     assert assess(f, TODAY, RULES).outcome.choice is choice
 
 
-@pytest.mark.parametrize("given,missing", [
-    (Facts(), Fact.VACCINE),
-    (Facts(vaccine="科兴", route="inactivated", vaccine_known=True), Fact.DOSES),
-    (Facts(vaccine="科兴", route="inactivated", vaccine_known=True, doses=2), Fact.AGE),
-    (Facts(vaccine="科兴", route="inactivated", vaccine_known=True, doses=2, age=35), Fact.LAST_DOSE),
-    (Facts(age=35), Fact.VACCINE),
-])
+@pytest.mark.parametrize(
+    "given,missing",
+    [
+        (Facts(), Fact.VACCINE),
+        (Facts(vaccine="科兴", route="inactivated", vaccine_known=True), Fact.DOSES),
+        (Facts(vaccine="科兴", route="inactivated", vaccine_known=True, doses=2), Fact.AGE),
+        (Facts(vaccine="科兴", route="inactivated", vaccine_known=True, doses=2, age=35), Fact.LAST_DOSE),
+        (Facts(age=35), Fact.VACCINE),
+    ],
+)
 def test_asks_for_the_first_missing_fact(given, missing):
     assert assess(given, TODAY, RULES).missing is missing

@@ -1,5 +1,6 @@
 """The booster form's turns as pure functions: what is stored, asked, re-asked,
 or left to Rasa's rules (a FAQ in the middle, 算了)."""
+
 from datetime import date
 
 import pytest
@@ -21,8 +22,12 @@ def test_all_facts_in_the_first_message_need_no_question():
     assert result.kind is TurnKind.ANSWER
     assert result.requested is None
     assert result.assessment.outcome.verdict is Verdict.ELIGIBLE_NOW
-    assert result.updates == {"booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
-                              "booster_last_dose": "2025-03-01/2025-03-31"}
+    assert result.updates == {
+        "booster_vaccine": "科兴",
+        "booster_doses": 2,
+        "booster_age": 35,
+        "booster_last_dose": "2025-03-01/2025-03-31",
+    }
 
 
 def test_asks_only_for_what_is_missing_one_at_a_time():
@@ -43,18 +48,21 @@ def test_asks_only_for_what_is_missing_one_at_a_time():
     assert fifth.assessment.outcome.verdict is Verdict.ELIGIBLE_NOW
 
 
-@pytest.mark.parametrize("requested,text,message", [
-    ("booster_age", "200", booster_text.REASKS["age_invalid"]),
-    ("booster_age", "abc", booster_text.REASKS["age_missing"]),
-    ("booster_last_dose", "2030年5月", booster_text.REASKS["date_future"]),
-    ("booster_last_dose", "不记得了", booster_text.REASKS["date_unknown"]),
-    ("booster_doses", "很多", booster_text.REASKS["doses_missing"]),
-    ("booster_vaccine", "xyz", booster_text.REASKS["vaccine_missing"]),
-])
+@pytest.mark.parametrize(
+    "requested,text,message",
+    [
+        ("booster_age", "200", booster_text.REASKS["age_invalid"]),
+        ("booster_age", "abc", booster_text.REASKS["age_missing"]),
+        ("booster_last_dose", "2030年5月", booster_text.REASKS["date_future"]),
+        ("booster_last_dose", "不记得了", booster_text.REASKS["date_unknown"]),
+        ("booster_doses", "很多", booster_text.REASKS["doses_missing"]),
+        ("booster_vaccine", "xyz", booster_text.REASKS["vaccine_missing"]),
+    ],
+)
 def test_bad_answers_are_re_asked_in_chinese_and_keep_the_form(requested, text, message):
     before = {"booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35}
     order = ["booster_vaccine", "booster_doses", "booster_age", "booster_last_dose"]
-    slots = {s: before[s] for s in order[:order.index(requested)]}
+    slots = {s: before[s] for s in order[: order.index(requested)]}
     result = turn(slots, text, intent="nlu_fallback", requested=requested)
     assert result.kind is TurnKind.REASK
     assert result.messages == [message]
@@ -75,7 +83,9 @@ def test_an_off_topic_question_in_the_middle_is_left_to_the_rules():
 
 
 def test_stop_leaves_the_form():
-    assert turn({"booster_vaccine": "科兴"}, "算了", intent="stop_form", requested="booster_doses").kind is TurnKind.STOP
+    assert (
+        turn({"booster_vaccine": "科兴"}, "算了", intent="stop_form", requested="booster_doses").kind is TurnKind.STOP
+    )
 
 
 def test_a_correction_of_the_vaccine_asks_the_doses_again():
@@ -127,15 +137,26 @@ def test_start_with_every_fact_says_nothing_before_the_verdict():
 
 
 def test_a_statement_of_facts_after_a_verdict_keeps_the_other_facts():
-    done = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
-            "booster_last_dose": "2025-03-01/2025-03-31"}
+    done = {
+        **EMPTY,
+        "booster_vaccine": "科兴",
+        "booster_doses": 2,
+        "booster_age": 35,
+        "booster_last_dose": "2025-03-01/2025-03-31",
+    }
     start = start_turn(done, "不对，我是康希诺", "inform", (), TODAY)
     assert start.updates == {} and start.text is None
 
 
 def test_verdict_metadata_follows_the_contract():
-    slots = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
-             "booster_last_dose": "2026-10-01/2026-10-31", "booster_wanted": "智飞龙科马"}
+    slots = {
+        **EMPTY,
+        "booster_vaccine": "科兴",
+        "booster_doses": 2,
+        "booster_age": 35,
+        "booster_last_dose": "2026-10-01/2026-10-31",
+        "booster_wanted": "智飞龙科马",
+    }
     result = turn(slots, "", activating=True)
     answer = verdict_answer(facts_from_slots(slots), result.assessment, load_rules())
     assert answer["kind"] == "booster_check"
@@ -156,8 +177,10 @@ def test_booster_answers_offer_the_check_before_the_feedback_buttons():
     assert offer_booster_check({"kind": "faq", "answer_id": "vaccine_types"}, feedback_buttons()) == feedback_buttons()
     assert offer_booster_check({"kind": "decline", "answer_id": None}, []) == []
     # Inside the check, an answered FAQ does not offer to start it again.
-    assert offer_booster_check({"kind": "faq", "answer_id": "booster_target"}, feedback_buttons(),
-                               "booster_check_form") == feedback_buttons()
+    assert (
+        offer_booster_check({"kind": "faq", "answer_id": "booster_target"}, feedback_buttons(), "booster_check_form")
+        == feedback_buttons()
+    )
 
 
 def test_the_check_button_starts_without_repeating_the_rule():
@@ -167,8 +190,13 @@ def test_the_check_button_starts_without_repeating_the_rule():
 
 
 def test_a_quick_reply_after_a_verdict_corrects_it_without_starting_over():
-    done = {**EMPTY, "booster_vaccine": "科兴", "booster_doses": 2, "booster_age": 35,
-            "booster_last_dose": "2025-03-01/2025-03-31"}
+    done = {
+        **EMPTY,
+        "booster_vaccine": "科兴",
+        "booster_doses": 2,
+        "booster_age": 35,
+        "booster_last_dose": "2025-03-01/2025-03-31",
+    }
     payload = '/inform{"vaccine":"康希诺"}'
     entities = [{"entity": "vaccine", "value": "康希诺"}]
     start = start_turn(done, payload, "inform", entities, TODAY)

@@ -1,4 +1,5 @@
 """Reading the booster check's facts from messages as users type them."""
+
 from datetime import date
 
 import pytest
@@ -18,36 +19,48 @@ def slot(reading):
     }
 
 
-@pytest.mark.parametrize("text,requested,primary_known,expected", [
-    ("我35岁，去年三月打完两针科兴，现在能打加强针吗", None, False,
-     {"vaccine": "科兴", "doses": 2, "age": 35, "last_dose": "2025-03-01/2025-03-31"}),
-    # The vaccine asked about is not the one given; "the third dose" means two were given.
-    ("我前两针是北京生物，第三针能打康希诺吗", None, False, {"vaccine": "北京生物", "wanted": "康希诺", "doses": 2}),
-    ("帮我看看我能不能打第三针", None, False, {"doses": 2}),
-    ("打了两针科兴，加强可以打智飞吗", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马", "doses": 2}),
-    ("科兴打完了能打智飞吗", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马"}),
-    # Inside the form, once the vaccine is known, 可以打智飞吗 asks about the booster.
-    ("可以打智飞吗", "age", True, {"wanted": "智飞龙科马"}),
-    ("我能打智飞加强针吗", None, False, {"wanted": "智飞龙科马"}),
-    ("不对，我是康希诺", "age", True, {"vaccine": "康希诺"}),
-    ("我打的是科兴，能打加强针吗", None, False, {"vaccine": "科兴"}),
-    # Bare answers fill only the fact the form asked for.
-    ("35", "age", True, {"age": 35}),
-    ("2", "dose_count", True, {"doses": 2}),
-    ("两针", "dose_count", True, {"doses": 2}),
-    ("三十五", "age", True, {"age": 35}),
-    ("科星", "vaccine", False, {"vaccine": "科兴"}),          # typo
-    ("打的國藥", "vaccine", False, {"vaccine": "国药"}),      # Traditional
-    ("智飛龍科馬", "vaccine", False, {"vaccine": "智飞龙科马"}),
-    ("不记得了", "vaccine", False, {"vaccine": "?"}),
-    ("我打了三针智飞", "vaccine", False, {"vaccine": "智飞龙科马", "doses": 3}),
-    ("我16岁", "vaccine", False, {"age": 16}),
-    ("我今年六十多了，打过两针灭活的", "vaccine", False, {"vaccine": "灭活疫苗", "doses": 2, "age": 60}),
-    ("今年35，今年5月打的第二针", None, False, {"age": 35, "doses": 2, "last_dose": "2026-05-01/2026-05-31"}),
-    ("去年10月", "last_dose", True, {"last_dose": "2025-10-01/2025-10-31"}),
-    ("2022.3.15", "last_dose", True, {"last_dose": "2022-03-15/2022-03-15"}),
-    ("加强针怎么打", "age", True, {}),
-])
+@pytest.mark.parametrize(
+    "text,requested,primary_known,expected",
+    [
+        (
+            "我35岁，去年三月打完两针科兴，现在能打加强针吗",
+            None,
+            False,
+            {"vaccine": "科兴", "doses": 2, "age": 35, "last_dose": "2025-03-01/2025-03-31"},
+        ),
+        # The vaccine asked about is not the one given; "the third dose" means two were given.
+        (
+            "我前两针是北京生物，第三针能打康希诺吗",
+            None,
+            False,
+            {"vaccine": "北京生物", "wanted": "康希诺", "doses": 2},
+        ),
+        ("帮我看看我能不能打第三针", None, False, {"doses": 2}),
+        ("打了两针科兴，加强可以打智飞吗", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马", "doses": 2}),
+        ("科兴打完了能打智飞吗", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马"}),
+        # Inside the form, once the vaccine is known, 可以打智飞吗 asks about the booster.
+        ("可以打智飞吗", "age", True, {"wanted": "智飞龙科马"}),
+        ("我能打智飞加强针吗", None, False, {"wanted": "智飞龙科马"}),
+        ("不对，我是康希诺", "age", True, {"vaccine": "康希诺"}),
+        ("我打的是科兴，能打加强针吗", None, False, {"vaccine": "科兴"}),
+        # Bare answers fill only the fact the form asked for.
+        ("35", "age", True, {"age": 35}),
+        ("2", "dose_count", True, {"doses": 2}),
+        ("两针", "dose_count", True, {"doses": 2}),
+        ("三十五", "age", True, {"age": 35}),
+        ("科星", "vaccine", False, {"vaccine": "科兴"}),  # typo
+        ("打的國藥", "vaccine", False, {"vaccine": "国药"}),  # Traditional
+        ("智飛龍科馬", "vaccine", False, {"vaccine": "智飞龙科马"}),
+        ("不记得了", "vaccine", False, {"vaccine": "?"}),
+        ("我打了三针智飞", "vaccine", False, {"vaccine": "智飞龙科马", "doses": 3}),
+        ("我16岁", "vaccine", False, {"age": 16}),
+        ("我今年六十多了，打过两针灭活的", "vaccine", False, {"vaccine": "灭活疫苗", "doses": 2, "age": 60}),
+        ("今年35，今年5月打的第二针", None, False, {"age": 35, "doses": 2, "last_dose": "2026-05-01/2026-05-31"}),
+        ("去年10月", "last_dose", True, {"last_dose": "2025-10-01/2025-10-31"}),
+        ("2022.3.15", "last_dose", True, {"last_dose": "2022-03-15/2022-03-15"}),
+        ("加强针怎么打", "age", True, {}),
+    ],
+)
 def test_reads_facts(text, requested, primary_known, expected):
     reading = read_message(text, TODAY, requested, (), primary_known)
     got = {k: v for k, v in slot(reading).items() if v is not None}
@@ -55,15 +68,18 @@ def test_reads_facts(text, requested, primary_known, expected):
     assert not reading.problems
 
 
-@pytest.mark.parametrize("text,requested,problem", [
-    ("200", "age", "age_invalid"),
-    ("200岁", "age", "age_invalid"),
-    ("0", "age", "age_invalid"),
-    ("15针", "dose_count", "doses_invalid"),
-    ("2030年1月", "last_dose", "date_future"),
-    ("明年三月", "last_dose", "date_future"),
-    ("2019年5月", "last_dose", "date_too_early"),
-])
+@pytest.mark.parametrize(
+    "text,requested,problem",
+    [
+        ("200", "age", "age_invalid"),
+        ("200岁", "age", "age_invalid"),
+        ("0", "age", "age_invalid"),
+        ("15针", "dose_count", "doses_invalid"),
+        ("2030年1月", "last_dose", "date_future"),
+        ("明年三月", "last_dose", "date_future"),
+        ("2019年5月", "last_dose", "date_too_early"),
+    ],
+)
 def test_impossible_values_are_problems_not_facts(text, requested, problem):
     reading = read_message(text, TODAY, requested, (), True)
     assert reading.problems == [problem]
@@ -75,7 +91,9 @@ def test_button_payloads_use_the_entities_rasa_parsed():
     assert reading.vaccine.value == "科兴"
     reading = read_message('/inform{"dose_count":2}', TODAY, "dose_count", [{"entity": "dose_count", "value": 2}])
     assert reading.doses == 2
-    reading = read_message('/inform{"vaccine":"不记得了"}', TODAY, "vaccine", [{"entity": "vaccine", "value": "不记得了"}])
+    reading = read_message(
+        '/inform{"vaccine":"不记得了"}', TODAY, "vaccine", [{"entity": "vaccine", "value": "不记得了"}]
+    )
     assert reading.vaccine_unknown
 
 

@@ -1,5 +1,6 @@
 """data/booster_rules.yml against the ingested article: every quoted sentence
 must be the article's own words, at the span it names, inside the FAQ it names."""
+
 from pathlib import Path
 
 import pytest

@@ -1,6 +1,7 @@
 """The booster check's wording: every verdict quotes its sentences, cites the
 article, states its age and where to ask; nothing reaches the user as a blank
 line (the REST channel would split the message there)."""
+
 import itertools
 from datetime import date
 
@@ -12,15 +13,26 @@ from bot.dialogue.dates import parse_last_dose
 
 TODAY = date(2026, 11, 30)
 RULES = load_rules()
-VACCINES = [("科兴", "inactivated"), ("康希诺", "adenovirus_vector"), ("智飞龙科马", "recombinant_protein"),
-            (None, "inactivated"), (None, None)]
+VACCINES = [
+    ("科兴", "inactivated"),
+    ("康希诺", "adenovirus_vector"),
+    ("智飞龙科马", "recombinant_protein"),
+    (None, "inactivated"),
+    (None, None),
+]
 LAST = ["两个月前", "去年三月", "2026年5月", "半年多了"]
 
 
 def every_verdict():
     for (vaccine, route), doses, age, last in itertools.product(VACCINES, range(5), (16, 35), LAST):
-        facts = Facts(vaccine=vaccine, route=route, vaccine_known=True, doses=doses, age=age,
-                      last_dose=parse_last_dose(last, TODAY))
+        facts = Facts(
+            vaccine=vaccine,
+            route=route,
+            vaccine_known=True,
+            doses=doses,
+            age=age,
+            last_dose=parse_last_dose(last, TODAY),
+        )
         yield facts, assess(facts, TODAY, RULES).outcome
 
 
@@ -40,14 +52,22 @@ def test_every_verdict_quotes_cites_dates_and_refers(facts, outcome):
 
 
 def test_too_soon_states_the_earliest_date():
-    facts = Facts(vaccine="科兴", route="inactivated", vaccine_known=True, doses=2, age=35,
-                  last_dose=parse_last_dose("2026年9月10日", TODAY))
+    facts = Facts(
+        vaccine="科兴",
+        route="inactivated",
+        vaccine_known=True,
+        doses=2,
+        age=35,
+        last_dose=parse_last_dose("2026年9月10日", TODAY),
+    )
     text = booster_text.verdict_text(facts, assess(facts, TODAY, RULES).outcome, RULES)
     assert "您最早可以在2027年3月10日接种" in text
 
 
 def test_questions_offer_quick_replies_only_where_answers_are_few():
-    assert [b["title"] for b in booster_text.question("vaccine").buttons] == [*booster_text.VACCINE_CHOICES,
-                                                                              booster_text.UNKNOWN_VACCINE]
+    assert [b["title"] for b in booster_text.question("vaccine").buttons] == [
+        *booster_text.VACCINE_CHOICES,
+        booster_text.UNKNOWN_VACCINE,
+    ]
     assert len(booster_text.question("dose_count").buttons) == 3
     assert booster_text.question("age").buttons == [] and booster_text.question("last_dose").buttons == []

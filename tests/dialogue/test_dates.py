@@ -8,46 +8,49 @@ TODAY = date(2026, 11, 30)
 D = date
 
 
-@pytest.mark.parametrize("text, earliest, latest, precision", [
-    # absolute dates
-    ("2022年3月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
-    ("2022年3月15日", D(2022, 3, 15), D(2022, 3, 15), Precision.DAY),
-    ("2022-03-15", D(2022, 3, 15), D(2022, 3, 15), Precision.DAY),
-    ("2022.3", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
-    ("22年3月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
-    ("二〇二二年三月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
-    ("2021年", D(2021, 1, 1), D(2021, 12, 31), Precision.YEAR),
-    # relative years and months
-    ("去年10月", D(2025, 10, 1), D(2025, 10, 31), Precision.MONTH),
-    ("去年十月份", D(2025, 10, 1), D(2025, 10, 31), Precision.MONTH),
-    ("我去年三月打完两针科兴", D(2025, 3, 1), D(2025, 3, 31), Precision.MONTH),
-    ("今年五月初", D(2026, 5, 1), D(2026, 5, 10), Precision.PERIOD),
-    ("去年年底", D(2025, 11, 1), D(2025, 12, 31), Precision.PERIOD),
-    ("今年年初", D(2026, 1, 1), D(2026, 2, 28), Precision.PERIOD),
-    ("去年", D(2025, 1, 1), D(2025, 12, 31), Precision.YEAR),
-    ("三月份", D(2026, 3, 1), D(2026, 3, 31), Precision.MONTH),
-    ("12月份打的", D(2025, 12, 1), D(2025, 12, 31), Precision.MONTH),  # the most recent December
-    ("上个月", D(2026, 10, 1), D(2026, 10, 31), Precision.MONTH),
-    ("上上个月", D(2026, 9, 1), D(2026, 9, 30), Precision.MONTH),
-    ("这个月", D(2026, 11, 1), D(2026, 11, 30), Precision.MONTH),
-    # relative amounts
-    ("两个月前", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
-    ("六个月前", D(2026, 5, 30), D(2026, 5, 30), Precision.DAY),
-    ("两个月", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
-    ("一个半月前", D(2026, 10, 15), D(2026, 10, 15), Precision.DAY),
-    ("十天前", D(2026, 11, 20), D(2026, 11, 20), Precision.DAY),
-    ("两周前", D(2026, 11, 16), D(2026, 11, 16), Precision.DAY),
-    ("半年多了", D(2025, 11, 30), D(2026, 5, 30), Precision.PERIOD),
-    ("3个多月了", D(2026, 7, 30), D(2026, 8, 30), Precision.PERIOD),
-    ("一年多了", D(2025, 5, 30), D(2025, 11, 30), Precision.PERIOD),
-    ("快半年了", D(2026, 5, 31), D(2026, 6, 30), Precision.PERIOD),
-    ("大半年了", D(2025, 11, 30), D(2026, 4, 30), Precision.PERIOD),
-    ("前几天", D(2026, 11, 23), D(2026, 11, 28), Precision.PERIOD),
-    ("昨天", D(2026, 11, 29), D(2026, 11, 29), Precision.DAY),
-    # Traditional and full-width input
-    ("兩個月前", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
-    ("２０２２年３月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
-])
+@pytest.mark.parametrize(
+    "text, earliest, latest, precision",
+    [
+        # absolute dates
+        ("2022年3月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
+        ("2022年3月15日", D(2022, 3, 15), D(2022, 3, 15), Precision.DAY),
+        ("2022-03-15", D(2022, 3, 15), D(2022, 3, 15), Precision.DAY),
+        ("2022.3", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
+        ("22年3月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
+        ("二〇二二年三月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
+        ("2021年", D(2021, 1, 1), D(2021, 12, 31), Precision.YEAR),
+        # relative years and months
+        ("去年10月", D(2025, 10, 1), D(2025, 10, 31), Precision.MONTH),
+        ("去年十月份", D(2025, 10, 1), D(2025, 10, 31), Precision.MONTH),
+        ("我去年三月打完两针科兴", D(2025, 3, 1), D(2025, 3, 31), Precision.MONTH),
+        ("今年五月初", D(2026, 5, 1), D(2026, 5, 10), Precision.PERIOD),
+        ("去年年底", D(2025, 11, 1), D(2025, 12, 31), Precision.PERIOD),
+        ("今年年初", D(2026, 1, 1), D(2026, 2, 28), Precision.PERIOD),
+        ("去年", D(2025, 1, 1), D(2025, 12, 31), Precision.YEAR),
+        ("三月份", D(2026, 3, 1), D(2026, 3, 31), Precision.MONTH),
+        ("12月份打的", D(2025, 12, 1), D(2025, 12, 31), Precision.MONTH),  # the most recent December
+        ("上个月", D(2026, 10, 1), D(2026, 10, 31), Precision.MONTH),
+        ("上上个月", D(2026, 9, 1), D(2026, 9, 30), Precision.MONTH),
+        ("这个月", D(2026, 11, 1), D(2026, 11, 30), Precision.MONTH),
+        # relative amounts
+        ("两个月前", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
+        ("六个月前", D(2026, 5, 30), D(2026, 5, 30), Precision.DAY),
+        ("两个月", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
+        ("一个半月前", D(2026, 10, 15), D(2026, 10, 15), Precision.DAY),
+        ("十天前", D(2026, 11, 20), D(2026, 11, 20), Precision.DAY),
+        ("两周前", D(2026, 11, 16), D(2026, 11, 16), Precision.DAY),
+        ("半年多了", D(2025, 11, 30), D(2026, 5, 30), Precision.PERIOD),
+        ("3个多月了", D(2026, 7, 30), D(2026, 8, 30), Precision.PERIOD),
+        ("一年多了", D(2025, 5, 30), D(2025, 11, 30), Precision.PERIOD),
+        ("快半年了", D(2026, 5, 31), D(2026, 6, 30), Precision.PERIOD),
+        ("大半年了", D(2025, 11, 30), D(2026, 4, 30), Precision.PERIOD),
+        ("前几天", D(2026, 11, 23), D(2026, 11, 28), Precision.PERIOD),
+        ("昨天", D(2026, 11, 29), D(2026, 11, 29), Precision.DAY),
+        # Traditional and full-width input
+        ("兩個月前", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
+        ("２０２２年３月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
+    ],
+)
 def test_parse_last_dose(text, earliest, latest, precision):
     parsed = parse_last_dose(text, TODAY)
     assert parsed is not None, text
@@ -80,8 +83,13 @@ def test_slot_form_round_trips():
     assert DoseDate.from_slot("2025-10-31/2025-10-01") is None
 
 
-@pytest.mark.parametrize("day, months, expected", [
-    (D(2026, 8, 31), -6, D(2026, 2, 28)), (D(2026, 1, 15), -1, D(2025, 12, 15)), (D(2025, 3, 1), 12, D(2026, 3, 1)),
-])
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        (D(2026, 8, 31), -6, D(2026, 2, 28)),
+        (D(2026, 1, 15), -1, D(2025, 12, 15)),
+        (D(2025, 3, 1), 12, D(2026, 3, 1)),
+    ],
+)
 def test_shift_months_clamps_to_the_month_end(day, months, expected):
     assert shift_months(day, months) == expected

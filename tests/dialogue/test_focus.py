@@ -8,31 +8,34 @@ def reader(faqs):
     return FocusReader(" ".join(f"{faq.question} {faq.answer}" for faq in faqs))
 
 
-@pytest.mark.parametrize("text, vaccines, aspects, uncovered, elliptical", [
-    ("那智飞的呢", ["智飞龙科马"], [], [], True),
-    ("智非的呢", ["智飞龙科马"], [], [], True),
-    ("那康希諾呢", ["康希诺"], [], [], True),
-    ("灭活的有哪几种", ["灭活疫苗"], [], [], True),
-    ("它要打几针", [], ["doses"], [], True),
-    ("怎么打", [], ["how"], [], True),
-    ("要隔多久", [], ["interval"], [], True),
-    ("混打能选哪些", [], ["mixing"], [], True),
-    ("那老人呢", [], ["age_group"], [], True),
-    ("那17岁的呢", [], ["age_group"], [], True),
-    ("那孕妇呢", [], [], ["孕妇"], True),
-    ("那政采贷呢", [], [], ["政采贷"], True),
-    ("那糖尿病人呢", [], [], ["糖尿病人"], True),
-    ("多少钱", [], [], ["多少钱"], True),
-    ("那在哪里打", [], [], ["哪里打"], True),
-    ("那第四针呢", [], [], ["第四针"], True),
-    ("哺乳期呢", [], [], ["哺乳"], True),
-    # Self-contained: they name their own subject in the explainer's words.
-    ("那疫苗加强针怎么打", [], ["how"], [], False),
-    ("覆盖率多少", [], [], [], False),
-    # 新冠疫苗 is not the explainer's spelling (新冠病毒疫苗) but is its vocabulary; 流感疫苗 is not.
-    ("新冠疫苗有哪些", [], [], [], False),
-    ("那流感疫苗呢", [], [], ["流感疫苗"], True),
-])
+@pytest.mark.parametrize(
+    "text, vaccines, aspects, uncovered, elliptical",
+    [
+        ("那智飞的呢", ["智飞龙科马"], [], [], True),
+        ("智非的呢", ["智飞龙科马"], [], [], True),
+        ("那康希諾呢", ["康希诺"], [], [], True),
+        ("灭活的有哪几种", ["灭活疫苗"], [], [], True),
+        ("它要打几针", [], ["doses"], [], True),
+        ("怎么打", [], ["how"], [], True),
+        ("要隔多久", [], ["interval"], [], True),
+        ("混打能选哪些", [], ["mixing"], [], True),
+        ("那老人呢", [], ["age_group"], [], True),
+        ("那17岁的呢", [], ["age_group"], [], True),
+        ("那孕妇呢", [], [], ["孕妇"], True),
+        ("那政采贷呢", [], [], ["政采贷"], True),
+        ("那糖尿病人呢", [], [], ["糖尿病人"], True),
+        ("多少钱", [], [], ["多少钱"], True),
+        ("那在哪里打", [], [], ["哪里打"], True),
+        ("那第四针呢", [], [], ["第四针"], True),
+        ("哺乳期呢", [], [], ["哺乳"], True),
+        # Self-contained: they name their own subject in the explainer's words.
+        ("那疫苗加强针怎么打", [], ["how"], [], False),
+        ("覆盖率多少", [], [], [], False),
+        # 新冠疫苗 is not the explainer's spelling (新冠病毒疫苗) but is its vocabulary; 流感疫苗 is not.
+        ("新冠疫苗有哪些", [], [], [], False),
+        ("那流感疫苗呢", [], [], ["流感疫苗"], True),
+    ],
+)
 def test_read(reader, text, vaccines, aspects, uncovered, elliptical):
     focus = reader.read(text)
     assert [m.value for m in focus.vaccines] == vaccines

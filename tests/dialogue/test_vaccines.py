@@ -5,20 +5,32 @@ import pytest
 from bot.dialogue.vaccines import CatalogError, Route, catalog, load_catalog
 
 
-@pytest.mark.parametrize("text, value, route", [
-    ("科兴", "科兴", Route.INACTIVATED), ("北京科兴中维", "科兴", Route.INACTIVATED),
-    ("科星", "科兴", Route.INACTIVATED), ("科興", "科兴", Route.INACTIVATED),
-    ("北京生物", "北京生物", Route.INACTIVATED), ("长春生物", "长春生物", Route.INACTIVATED),
-    ("長春生物", "长春生物", Route.INACTIVATED), ("国药", "国药", Route.INACTIVATED), ("國藥", "国药", Route.INACTIVATED),
-    ("智飞", "智飞龙科马", Route.RECOMBINANT_PROTEIN), ("那智飛的呢", "智飞龙科马", Route.RECOMBINANT_PROTEIN),
-    ("龍科馬", "智飞龙科马", Route.RECOMBINANT_PROTEIN), ("智非", "智飞龙科马", Route.RECOMBINANT_PROTEIN),
-    ("康希诺", "康希诺", Route.ADENOVIRUS_VECTOR), ("康希偌", "康希诺", Route.ADENOVIRUS_VECTOR),
-    ("康希諾", "康希诺", Route.ADENOVIRUS_VECTOR),
-    ("灭活的", "灭活疫苗", Route.INACTIVATED), ("重組蛋白", "重组蛋白疫苗", Route.RECOMBINANT_PROTEIN),
-    ("腺病毒载体的", "腺病毒载体疫苗", Route.ADENOVIRUS_VECTOR),
-    # a named vaccine wins over a route named before it
-    ("灭活的科兴", "科兴", Route.INACTIVATED),
-])
+@pytest.mark.parametrize(
+    "text, value, route",
+    [
+        ("科兴", "科兴", Route.INACTIVATED),
+        ("北京科兴中维", "科兴", Route.INACTIVATED),
+        ("科星", "科兴", Route.INACTIVATED),
+        ("科興", "科兴", Route.INACTIVATED),
+        ("北京生物", "北京生物", Route.INACTIVATED),
+        ("长春生物", "长春生物", Route.INACTIVATED),
+        ("長春生物", "长春生物", Route.INACTIVATED),
+        ("国药", "国药", Route.INACTIVATED),
+        ("國藥", "国药", Route.INACTIVATED),
+        ("智飞", "智飞龙科马", Route.RECOMBINANT_PROTEIN),
+        ("那智飛的呢", "智飞龙科马", Route.RECOMBINANT_PROTEIN),
+        ("龍科馬", "智飞龙科马", Route.RECOMBINANT_PROTEIN),
+        ("智非", "智飞龙科马", Route.RECOMBINANT_PROTEIN),
+        ("康希诺", "康希诺", Route.ADENOVIRUS_VECTOR),
+        ("康希偌", "康希诺", Route.ADENOVIRUS_VECTOR),
+        ("康希諾", "康希诺", Route.ADENOVIRUS_VECTOR),
+        ("灭活的", "灭活疫苗", Route.INACTIVATED),
+        ("重組蛋白", "重组蛋白疫苗", Route.RECOMBINANT_PROTEIN),
+        ("腺病毒载体的", "腺病毒载体疫苗", Route.ADENOVIRUS_VECTOR),
+        # a named vaccine wins over a route named before it
+        ("灭活的科兴", "科兴", Route.INACTIVATED),
+    ],
+)
 def test_canonicalise(text, value, route):
     mention = catalog().canonicalise(text)
     assert mention is not None, text
@@ -68,20 +80,28 @@ routes:
 
 
 def test_an_alias_claimed_twice_is_refused(tmp_path):
-    path = _write(tmp_path, ROUTES + """
+    path = _write(
+        tmp_path,
+        ROUTES
+        + """
 vaccines:
   - {id: a, name: 甲, route: inactivated, aliases: [同名]}
   - {id: b, name: 乙, route: inactivated, aliases: [同名]}
-""")
+""",
+    )
     with pytest.raises(CatalogError, match="同名"):
         load_catalog(path)
 
 
 def test_an_unknown_route_is_refused(tmp_path):
-    path = _write(tmp_path, ROUTES + """
+    path = _write(
+        tmp_path,
+        ROUTES
+        + """
 vaccines:
   - {id: a, name: 甲, route: mrna, aliases: [甲苗]}
-""")
+""",
+    )
     with pytest.raises(CatalogError, match="mrna"):
         load_catalog(path)
 

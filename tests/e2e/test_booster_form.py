@@ -1,5 +1,6 @@
 """The personal booster check end to end through the REST channel, with the
 real Rasa server, the trained model and the action server."""
+
 import uuid
 from datetime import date
 
@@ -56,8 +57,7 @@ def test_check_over_several_turns_with_quick_replies(client):
     assert "结论：按文章的规定，您现在可以接种加强针。" in final.reply
     assert TARGET_QUOTE in final.reply and SOURCE in final.reply
     assert "2022年5月" in final.reply and "12320" in final.reply
-    assert [b["payload"] for b in final.buttons[-2:]] == ['/feedback{"value":"useful"}',
-                                                          '/feedback{"value":"useless"}']
+    assert [b["payload"] for b in final.buttons[-2:]] == ['/feedback{"value":"useful"}', '/feedback{"value":"useless"}']
 
 
 def test_all_facts_in_one_message_get_the_verdict_at_once(client):
@@ -106,10 +106,13 @@ def test_stop_leaves_the_form_and_questions_are_answered_again(client):
     assert VACCINE_QUESTION not in after.reply
 
 
-@pytest.mark.parametrize("bad,expected", [
-    ("200", "这个年龄好像不太对"),
-    ("abc", "没看懂您的年龄"),
-])
+@pytest.mark.parametrize(
+    "bad,expected",
+    [
+        ("200", "这个年龄好像不太对"),
+        ("abc", "没看懂您的年龄"),
+    ],
+)
 def test_impossible_ages_are_re_asked(client, bad, expected):
     sender = new_sender()
     client.send(sender, "我打了两针科兴，能打加强针吗")
@@ -144,11 +147,14 @@ def test_a_number_typed_for_a_quick_reply_picks_it(client):
     assert "科兴疫苗您一共打了几针" in turn.reply
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("我16岁，能打加强针吗", "not_eligible"),
-    ("我打了三针智飞，还要打加强针吗", "no_booster_needed"),
-    ("我只打了一针科兴，能打加强吗", "not_covered"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("我16岁，能打加强针吗", "not_eligible"),
+        ("我打了三针智飞，还要打加强针吗", "no_booster_needed"),
+        ("我只打了一针科兴，能打加强吗", "not_covered"),
+    ],
+)
 def test_verdicts_that_need_no_date(client, text, expected):
     turn = client.send(new_sender(), text)
     assert verdict(turn)["verdict"] == expected

@@ -1,6 +1,7 @@
 """The booster check on WeCom: the form's quick replies arrive as numbered
 lines, and a typed number answers the question (real Rasa server with the
 WeCom channel, action server, the messaging API faked on loopback)."""
+
 import secrets
 import time
 import uuid
@@ -28,10 +29,17 @@ def wecom(fake_api):
     from bot.serving.stack import Stack, free_port
 
     token, aes_key = secrets.token_hex(12), make_encoding_aes_key()
-    env = {"WECOM_CORP_ID": CORP_ID, "WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": aes_key,
-           "WECOM_AGENT_ID": str(AGENT_ID), "WECOM_SECRET": fake_api.secret, "WECOM_API_BASE": fake_api.url}
-    stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=PROJECT_ROOT / "artifacts" / "logs",
-                  extra_env=env)
+    env = {
+        "WECOM_CORP_ID": CORP_ID,
+        "WECOM_TOKEN": token,
+        "WECOM_ENCODING_AES_KEY": aes_key,
+        "WECOM_AGENT_ID": str(AGENT_ID),
+        "WECOM_SECRET": fake_api.secret,
+        "WECOM_API_BASE": fake_api.url,
+    }
+    stack = Stack(
+        rasa_port=free_port(), actions_port=free_port(), log_dir=PROJECT_ROOT / "artifacts" / "logs", extra_env=env
+    )
     with stack:
         yield WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", token, aes_key, CORP_ID, AGENT_ID)
 
@@ -50,9 +58,9 @@ def test_numbered_quick_replies_answer_the_form(wecom, fake_api):
     first = say(wecom, fake_api, user, "我能打加强针吗")
     assert "您之前打的新冠疫苗是哪一种？" in first
     assert "1. 科兴" in first and "5. 康希诺" in first
-    doses = say(wecom, fake_api, user, "5")          # 5. 康希诺
+    doses = say(wecom, fake_api, user, "5")  # 5. 康希诺
     assert "康希诺疫苗您一共打了几针？" in doses and "1. 1针" in doses
-    age = say(wecom, fake_api, user, "1")            # 1. 1针
+    age = say(wecom, fake_api, user, "1")  # 1. 1针
     assert "您今年多大年龄？" in age
     say(wecom, fake_api, user, "45")
     verdict = say(wecom, fake_api, user, "去年3月")

@@ -1,6 +1,7 @@
 """Clarification, decline with suggestions, targeted answers and the buttons
 that follow them, end to end through the guarded REST channel with both real
 servers (and the terminal chat of `make shell` on top of it)."""
+
 import io
 import uuid
 

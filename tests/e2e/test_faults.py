@@ -1,4 +1,5 @@
 """Faults: a dead action server, and junk through the channel."""
+
 import re
 import uuid
 
@@ -22,8 +23,9 @@ JUNK = [
 
 @pytest.mark.parametrize("text, status, code", JUNK, ids=["empty", "blank", "binary", "huge", "emoji", "html"])
 def test_junk_through_rest_gets_a_clear_outcome_not_a_crash(client, stack, text, status, code):
-    resp = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                         json={"sender": uuid.uuid4().hex, "message": text}, timeout=60)
+    resp = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": uuid.uuid4().hex, "message": text}, timeout=60
+    )
     assert resp.status_code == status, (text[:20], resp.status_code, resp.text[:200])
     body = resp.json()
     if code:
@@ -38,8 +40,11 @@ def test_junk_through_rest_gets_a_clear_outcome_not_a_crash(client, stack, text,
 
 def test_the_bot_still_answers_after_junk(client, stack):
     for text, _, _ in JUNK:
-        requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                      json={"sender": "junk-then-question", "message": text}, timeout=60)
+        requests.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "junk-then-question", "message": text},
+            timeout=60,
+        )
     assert client.send("junk-then-question", "加强针怎么打").answer["answer_id"] == "booster_schedule"
 
 

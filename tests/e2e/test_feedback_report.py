@@ -1,5 +1,6 @@
 """有用/没用 through the real stack, then the report read from the same
 tracker store the Rasa server wrote (SQLite)."""
+
 import csv
 import uuid
 
@@ -20,15 +21,17 @@ def new_sender() -> str:
 
 
 def send(stack, sender, text):
-    resp = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                         timeout=120)
+    resp = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+    )
     resp.raise_for_status()
     return resp.json()
 
 
 def answer_of(messages):
-    return next((m["custom"]["answer"] for m in messages if isinstance((m.get("custom") or {}).get("answer"), dict)),
-                {})
+    return next(
+        (m["custom"]["answer"] for m in messages if isinstance((m.get("custom") or {}).get("answer"), dict)), {}
+    )
 
 
 def texts(messages):

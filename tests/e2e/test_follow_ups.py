@@ -1,5 +1,6 @@
 """Follow-ups end to end through the REST channel, with both real servers:
 the topic slot, the entity slots, and replies led by the named vaccine."""
+
 import uuid
 
 import pytest
@@ -61,8 +62,11 @@ def test_entities_are_extracted_and_the_vaccine_is_canonical(client, stack):
 
     sender = new_sender()
     client.send(sender, "我35岁，去年三月打完两针科興")
-    state = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
-                         params={"token": stack.auth_token, "include_events": "NONE"}, timeout=10).json()
+    state = requests.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.auth_token, "include_events": "NONE"},
+        timeout=10,
+    ).json()
     entities = {e["entity"]: e["value"] for e in state["latest_message"]["entities"]}
     assert entities == {"age": "35岁", "last_dose": "去年三月", "dose_count": "两针", "vaccine": "科兴"}
     assert state["slots"]["vaccine"] == "科兴"

@@ -1,6 +1,7 @@
 """Production behaviour of the default stack: conversations persist in SQLite,
 public endpoints refuse junk with a 4xx and stay up, and any text gets a reply
 or a clear error."""
+
 import json
 import uuid
 
@@ -22,8 +23,9 @@ def test_conversation_survives_a_restart(tmp_path):
     sender = f"persist-{uuid.uuid4().hex[:8]}"
 
     def start() -> Stack:
-        return Stack(rasa_port=free_port(), actions_port=free_port(), tracker_db=db,
-                     log_dir=PROJECT_ROOT / "artifacts" / "logs").start()
+        return Stack(
+            rasa_port=free_port(), actions_port=free_port(), tracker_db=db, log_dir=PROJECT_ROOT / "artifacts" / "logs"
+        ).start()
 
     first = start()
     try:
@@ -36,8 +38,9 @@ def test_conversation_survives_a_restart(tmp_path):
 
     second = start()
     try:
-        tracker = requests.get(f"{second.rasa_url}/conversations/{sender}/tracker",
-                               params={"token": second.auth_token}, timeout=10).json()
+        tracker = requests.get(
+            f"{second.rasa_url}/conversations/{sender}/tracker", params={"token": second.auth_token}, timeout=10
+        ).json()
         said = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
         assert said == ["你好", "加强针怎么打"]
         # The restored history still serves follow-ups.
@@ -48,19 +51,23 @@ def test_conversation_survives_a_restart(tmp_path):
 
 
 def _public_endpoints(stack):
-    return [f"{stack.rasa_url}/webhooks/rest/webhook", f"{stack.rasa_url}/webhooks/wecom/webhook",
-            f"{stack.web_url}"]
+    return [f"{stack.rasa_url}/webhooks/rest/webhook", f"{stack.rasa_url}/webhooks/wecom/webhook", f"{stack.web_url}"]
 
 
 @pytest.mark.parametrize("case", ["malformed_json", "wrong_content_type", "one_megabyte"])
 def test_public_endpoints_refuse_junk_and_stay_up(stack, client, case):
     for url in _public_endpoints(stack):
         if case == "malformed_json":
-            resp = requests.post(url, data=b'{"sender": "x", "message": ', timeout=30,
-                                 headers={"Content-Type": "application/json"})
+            resp = requests.post(
+                url, data=b'{"sender": "x", "message": ', timeout=30, headers={"Content-Type": "application/json"}
+            )
         elif case == "wrong_content_type":
-            resp = requests.post(url, data="sender=x&message=hi", timeout=30,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+            resp = requests.post(
+                url,
+                data="sender=x&message=hi",
+                timeout=30,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
         else:
             resp = requests.post(url, data=ONE_MB, timeout=30, headers={"Content-Type": "application/json"})
         assert 400 <= resp.status_code < 500, (url, case, resp.status_code, resp.text[:200])
@@ -68,8 +75,9 @@ def test_public_endpoints_refuse_junk_and_stay_up(stack, client, case):
 
 
 def test_rest_refusals_explain_themselves(stack):
-    resp = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                         json={"sender": "u", "message": "问" * 600}, timeout=30)
+    resp = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": "u", "message": "问" * 600}, timeout=30
+    )
     assert resp.status_code == 413
     assert resp.json()["error"] == "too_long" and "太长" in resp.json()["message"]
 
@@ -82,9 +90,12 @@ def test_http_api_needs_the_token(stack):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(max_size=600))
 def test_any_text_gets_a_reply_or_a_clear_error(stack, text):
-    resp = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                         data=json.dumps({"sender": "hypothesis", "message": text}),
-                         headers={"Content-Type": "application/json"}, timeout=60)
+    resp = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": "hypothesis", "message": text}),
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
     if resp.status_code == 200:
         messages = resp.json()
         assert any(m.get("text") for m in messages), (text, messages)

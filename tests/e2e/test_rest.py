@@ -1,4 +1,5 @@
 """End to end through the REST channel, with both real servers running."""
+
 import uuid
 
 import pytest

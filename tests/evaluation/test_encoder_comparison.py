@@ -23,8 +23,11 @@ def test_operating_point_keeps_within_both_error_targets():
     assert correct == np.sum(answered[:90]) / 100
     # A lower threshold would break a target (or answer no more): this is the best one allowed.
     lower = round(threshold - 0.01, 2)
-    assert (np.sum(best_p[90:100] >= lower) > 1 or np.sum(best_p[100:] >= lower) > 1
-            or np.sum(best_p[:90] >= lower) == np.sum(answered[:90]))
+    assert (
+        np.sum(best_p[90:100] >= lower) > 1
+        or np.sum(best_p[100:] >= lower) > 1
+        or np.sum(best_p[:90] >= lower) == np.sum(answered[:90])
+    )
 
 
 def test_no_threshold_meets_impossible_targets():
@@ -34,7 +37,8 @@ def test_no_threshold_meets_impossible_targets():
 
 
 def test_table_names_each_configuration():
-    result = Result(Configuration(EncoderKind.TUNED, Precision.INT8, 3), 0.97, (0.8, 0.7, 0.01, 0.0),
-                    (None, 0.0, 0.0, 0.0))
+    result = Result(
+        Configuration(EncoderKind.TUNED, Precision.INT8, 3), 0.97, (0.8, 0.7, 0.01, 0.0), (None, 0.0, 0.0, 0.0)
+    )
     text = format_results([result], "eval/dev.yml", None)
     assert "| tuned seed 3, int8 | 97.0% | 0.80 / 70.0% / 1.0% / 0.0% | none meets them |" in text

@@ -4,13 +4,21 @@ The floors are the product's targets (bot.evaluation.run.TARGET_*), not the
 measured figures minus a margin: when a target is missed this test fails, and
 the miss is reported rather than the floor lowered. Figures: `make eval`.
 """
+
 import pytest
 
 from bot.answering.decide import Mode
 from bot.answering.service import AnsweringService
 from bot.evaluation.dataset import load_eval_set
-from bot.evaluation.run import (TARGET_ANSWERED_OOS, TARGET_CORRECT, TARGET_REACH, TARGET_WRONG, evaluate, gather,
-                                targets)
+from bot.evaluation.run import (
+    TARGET_ANSWERED_OOS,
+    TARGET_CORRECT,
+    TARGET_REACH,
+    TARGET_WRONG,
+    evaluate,
+    gather,
+    targets,
+)
 
 pytestmark = pytest.mark.slow
 

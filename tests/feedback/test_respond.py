@@ -1,12 +1,17 @@
 """The reply to a rating and the metadata the report reads."""
+
 import json
 
 from bot.feedback.rated import FeedbackValue, Rated, RatingStatus
 from bot.feedback.respond import choose_faq_payload, respond
 from tests.feedback.test_related import view
 
-QUESTIONS = {"booster_schedule": "加强针怎么打？", "booster_target": "加强针的接种对象？",
-             "booster_concept": "加强免疫是怎么回事？", "vaccine_types": "有哪些疫苗？"}
+QUESTIONS = {
+    "booster_schedule": "加强针怎么打？",
+    "booster_target": "加强针的接种对象？",
+    "booster_concept": "加强免疫是怎么回事？",
+    "vaccine_types": "有哪些疫苗？",
+}
 ANSWER = {"answer_id": "booster_schedule", "kind": "faq", "search_query": None}
 
 
@@ -26,10 +31,17 @@ def test_useless_offers_related_questions_as_choose_faq_buttons():
     assert search.queries == ["加强针咋打"]
     assert [b["title"] for b in reply.buttons] == ["加强针的接种对象？", "有哪些疫苗？"]
     payload = reply.buttons[0]["payload"]
-    assert payload.startswith("/choose_faq") and json.loads(payload[len("/choose_faq"):]) == {"faq_id": "booster_target"}
-    assert reply.metadata == {"answer_id": None, "kind": "feedback", "status": "recorded", "feedback": "useless",
-                              "rated": {"answer_id": "booster_schedule", "kind": "faq"},
-                              "options": ["booster_target", "vaccine_types"]}
+    assert payload.startswith("/choose_faq") and json.loads(payload[len("/choose_faq") :]) == {
+        "faq_id": "booster_target"
+    }
+    assert reply.metadata == {
+        "answer_id": None,
+        "kind": "feedback",
+        "status": "recorded",
+        "feedback": "useless",
+        "rated": {"answer_id": "booster_schedule", "kind": "faq"},
+        "options": ["booster_target", "vaccine_types"],
+    }
 
 
 def test_useless_on_a_passage_excludes_its_faq_and_searches_the_follow_up_query():
@@ -42,8 +54,12 @@ def test_useless_on_a_passage_excludes_its_faq_and_searches_the_follow_up_query(
 
 def test_useless_after_a_tapped_button_searches_the_faq_question():
     search = Searches(None)  # retrieval down, and no parse: only 12320 remains
-    reply = respond(Rated(RatingStatus.RECORDED, ANSWER, choose_faq_payload("booster_schedule")),
-                    FeedbackValue.USELESS, QUESTIONS, search)
+    reply = respond(
+        Rated(RatingStatus.RECORDED, ANSWER, choose_faq_payload("booster_schedule")),
+        FeedbackValue.USELESS,
+        QUESTIONS,
+        search,
+    )
     assert search.queries == ["加强针怎么打？"]
     assert reply.buttons == [] and reply.response == "utter_feedback_useless"
 
@@ -56,8 +72,10 @@ def test_useful_is_thanked_without_buttons_or_search():
 
 
 def test_not_recorded_cases_get_a_note_and_record_no_value():
-    for status, response in [(RatingStatus.NOTHING_TO_RATE, "utter_feedback_nothing_to_rate"),
-                             (RatingStatus.ALREADY_RATED, "utter_feedback_already_rated")]:
+    for status, response in [
+        (RatingStatus.NOTHING_TO_RATE, "utter_feedback_nothing_to_rate"),
+        (RatingStatus.ALREADY_RATED, "utter_feedback_already_rated"),
+    ]:
         reply = respond(Rated(status), FeedbackValue.USELESS, QUESTIONS, Searches(None))
         assert reply.response == response and reply.metadata["feedback"] is None
         assert reply.metadata["status"] == status.value and reply.buttons == []

@@ -1,11 +1,9 @@
 """How the real newspaper page splits into articles."""
 
-from bot.paths import PROJECT_ROOT
-from pathlib import Path
-
 import pytest
 
 from bot.ingest.pipeline import ingest_all
+from bot.paths import PROJECT_ROOT
 
 REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"

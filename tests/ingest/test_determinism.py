@@ -1,10 +1,10 @@
 """Generated files are reproducible and the committed copies match a fresh run."""
 
-from bot.paths import PROJECT_ROOT
 import hashlib
 from pathlib import Path
 
 from bot.ingest.pipeline import ingest_all, load_articles, load_faqs
+from bot.paths import PROJECT_ROOT
 
 REPO = PROJECT_ROOT
 SOURCE_SHA256 = hashlib.sha256((REPO / "data/sources/datong_daily_2022-05_p1.txt").read_bytes()).hexdigest()

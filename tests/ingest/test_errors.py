@@ -15,11 +15,7 @@ def _manifest(tmp_path: Path, page: bytes, extra: str = "") -> Path:
     (tmp_path / "page.txt").write_bytes(page)
     manifest = tmp_path / "sources.yml"
     manifest.write_text(
-        "sources:\n"
-        "  - id: test_page\n"
-        "    file: page.txt\n"
-        "    newspaper: 测试报\n"
-        '    date: "2024-01"\n' + extra,
+        'sources:\n  - id: test_page\n    file: page.txt\n    newspaper: 测试报\n    date: "2024-01"\n' + extra,
         encoding="utf-8",
     )
     return manifest

@@ -1,11 +1,9 @@
 """The CDC expert Q&A: ids, spans, repairs and the cut-off last answer."""
 
-from bot.paths import PROJECT_ROOT
-from pathlib import Path
-
 import pytest
 
 from bot.ingest.pipeline import ingest_all
+from bot.paths import PROJECT_ROOT
 
 REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"

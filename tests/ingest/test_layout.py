@@ -1,14 +1,12 @@
 """Layout repair and jump markers, on small inputs and on the real page."""
 
-from bot.paths import PROJECT_ROOT
-from pathlib import Path
-
 import pytest
 
 from bot.ingest.headings import choose_title, looks_like_heading
 from bot.ingest.jump_markers import Jump, contains_jump_marker, split_jump_markers
 from bot.ingest.layout import repair_layout
 from bot.ingest.pipeline import ingest_all
+from bot.paths import PROJECT_ROOT
 
 REPO = PROJECT_ROOT
 MANIFEST = REPO / "data" / "sources" / "sources.yml"
@@ -140,10 +138,15 @@ def test_heading_recognition(line, expected):
 @pytest.mark.parametrize(
     "headings, title",
     [
-        (["慎终如始做好常态化疫情防控", "主动接种疫苗 加速构建免疫屏障", "市疾控中心专家就新冠病毒疫苗接种再释疑"],
-         "市疾控中心专家就新冠病毒疫苗接种再释疑"),
+        (
+            ["慎终如始做好常态化疫情防控", "主动接种疫苗 加速构建免疫屏障", "市疾控中心专家就新冠病毒疫苗接种再释疑"],
+            "市疾控中心专家就新冠病毒疫苗接种再释疑",
+        ),
         (["市委常委会召开会议", "卢东亮主持"], "市委常委会召开会议"),
-        (["助企纾困 应变克难·大同在行动", "我市金融机构全面启动入企进村帮扶活动"], "我市金融机构全面启动入企进村帮扶活动"),
+        (
+            ["助企纾困 应变克难·大同在行动", "我市金融机构全面启动入企进村帮扶活动"],
+            "我市金融机构全面启动入企进村帮扶活动",
+        ),
         (["只有一行标题"], "只有一行标题"),
     ],
 )

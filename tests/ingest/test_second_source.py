@@ -1,13 +1,12 @@
 """A second, made-up page in the same 问/答 format ingests with no code change."""
 
-from bot.paths import PROJECT_ROOT
 import hashlib
-from pathlib import Path
 
 import pytest
 
 from bot.ingest.jump_markers import contains_jump_marker
 from bot.ingest.pipeline import ingest_all
+from bot.paths import PROJECT_ROOT
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 MANIFEST = FIXTURES / "flu_sources.yml"

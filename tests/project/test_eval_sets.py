@@ -7,6 +7,7 @@ the NLU training data) would make the reported figures look better than what
 new users get. Questions are compared by match_key: after the project's
 normalisation (Traditional -> Simplified, typos, synonyms) and without
 punctuation or spaces."""
+
 import pytest
 
 from bot.evaluation.dataset import DECLINE, load_eval_set, match_key, nlu_example_texts, shared_questions
@@ -22,8 +23,7 @@ def eval_sets(project_root):
 
 @pytest.fixture(scope="module")
 def training_texts(project_root):
-    return [text for path in sorted((project_root / "data" / "nlu").glob("*.yml"))
-            for text in nlu_example_texts(path)]
+    return [text for path in sorted((project_root / "data" / "nlu").glob("*.yml")) for text in nlu_example_texts(path)]
 
 
 @pytest.mark.parametrize("name", EVAL_SETS)
@@ -32,8 +32,9 @@ def test_eval_questions_are_not_training_examples(name, eval_sets, training_text
     assert not leaked, f"{name}: also in data/nlu: {leaked}"
 
 
-@pytest.mark.parametrize("first, second", [("dev.yml", "test.yml"), ("dev.yml", "holdout.yml"),
-                                           ("test.yml", "holdout.yml")])
+@pytest.mark.parametrize(
+    "first, second", [("dev.yml", "test.yml"), ("dev.yml", "holdout.yml"), ("test.yml", "holdout.yml")]
+)
 def test_eval_sets_share_no_question(first, second, eval_sets):
     shared = shared_questions([q.text for q in eval_sets[first]], [q.text for q in eval_sets[second]])
     assert not shared, f"in both {first} and {second}: {shared}"
@@ -42,7 +43,7 @@ def test_eval_sets_share_no_question(first, second, eval_sets):
 @pytest.mark.parametrize("name", EVAL_SETS)
 def test_no_question_is_asked_twice_in_a_set(name, eval_sets):
     keys = [match_key(q.text) for q in eval_sets[name]]
-    repeated = sorted({q.text for q, k in zip(eval_sets[name], keys) if keys.count(k) > 1})
+    repeated = sorted({q.text for q, k in zip(eval_sets[name], keys, strict=True) if keys.count(k) > 1})
     assert not repeated, f"{name}: {repeated}"
 
 
@@ -68,6 +69,12 @@ def test_holdout_is_large_enough_and_rich_in_health_near_misses(eval_sets):
     assert len(holdout) >= 150
     assert sum(q.expect == DECLINE for q in holdout) >= 40
     assert {q.expect for q in holdout if q.in_scope} == {
-        "why_vaccinate", "eligibility", "vaccine_types", "booster_concept",
-        "booster_target", "booster_schedule", "vaccination_progress"}
+        "why_vaccinate",
+        "eligibility",
+        "vaccine_types",
+        "booster_concept",
+        "booster_target",
+        "booster_schedule",
+        "vaccination_progress",
+    }
     assert sum(q.kind == "inside_answer" for q in holdout) >= 30

@@ -6,6 +6,7 @@ The action server must start without paying for torch until a question needs
 retrieval. Each check runs in a fresh interpreter so nothing else has already
 imported the library.
 """
+
 import json
 import subprocess
 import sys
@@ -39,8 +40,14 @@ print(json.dumps({"loaded": loaded, "failed": failed,
 
 
 def _probe(python, modules):
-    result = subprocess.run([str(python), "-c", PROBE % {"modules": list(modules), "heavy": HEAVY}],
-                            cwd=PROJECT_ROOT, env=base_env(), capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(python), "-c", PROBE % {"modules": list(modules), "heavy": HEAVY}],
+        cwd=PROJECT_ROOT,
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -1,5 +1,6 @@
 """The Rasa project itself: data validation, dialogue test stories, and the
 intent layer on the held-out questions."""
+
 import re
 
 import pytest
@@ -36,8 +37,17 @@ def test_rasa_data_validate_is_clean():
 
 
 def test_dialogue_test_stories_pass(tmp_path):
-    result = run_rasa("test", "core", "--stories", "tests/stories", "--model", "models/vaccine-faq.tar.gz",
-                      "--out", str(tmp_path), "--fail-on-prediction-errors")
+    result = run_rasa(
+        "test",
+        "core",
+        "--stories",
+        "tests/stories",
+        "--model",
+        "models/vaccine-faq.tar.gz",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
 
@@ -57,4 +67,3 @@ def test_intent_layer_on_held_out_questions(heldout):
     assert metrics.intent_accuracy >= 0.86
     assert metrics.response_selection_accuracy >= 0.90
     assert metrics.out_of_scope_recall >= 0.85
-

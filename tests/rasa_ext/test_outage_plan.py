@@ -1,4 +1,5 @@
 """The Rasa-side rules, tested without Rasa (they live in Rasa-free modules)."""
+
 from bot.rasa_ext.outage_plan import ANSWERED, BOT_UTTERED, NOTICE, next_outage_action
 from bot.rasa_ext.selection_confidence import selection_is_unsure
 

@@ -2,6 +2,7 @@
 hoped for (tests/support/lock_race.py): the stock store loses a ticket under
 the forced interleaving, ours never does. The scale-out tests cover the same
 fault end to end, but only when the timing happens to line up."""
+
 import json
 import subprocess
 
@@ -16,8 +17,14 @@ RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 
 
 def run_race(kind: str, store_env: dict) -> dict:
-    result = subprocess.run([str(RASA_PYTHON), "-m", "tests.support.lock_race", kind], cwd=PROJECT_ROOT,
-                            env={**base_env(), **store_env}, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(RASA_PYTHON), "-m", "tests.support.lock_race", kind],
+        cwd=PROJECT_ROOT,
+        env={**base_env(), **store_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

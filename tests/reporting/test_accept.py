@@ -1,4 +1,5 @@
 """accept: approved questions become faq/<id> examples, never evaluation questions."""
+
 import shutil
 
 import pytest
@@ -13,18 +14,26 @@ from bot.retrieval.question_bank import load_training_questions
 def project(tmp_path):
     nlu, ev = tmp_path / "nlu", tmp_path / "eval"
     nlu.mkdir(), ev.mkdir()
-    (nlu / "faq.yml").write_text('version: "3.1"\nnlu:\n- intent: faq/booster_schedule\n  examples: |\n'
-                                 "    - 加强针怎么打\n", encoding="utf-8")
-    (ev / "test.yml").write_text("questions:\n  - text: 加强针要隔几个月打\n    expect: booster_schedule\n"
-                                 "    kind: paraphrase\n", encoding="utf-8")
+    (nlu / "faq.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: faq/booster_schedule\n  examples: |\n    - 加强针怎么打\n', encoding="utf-8"
+    )
+    (ev / "test.yml").write_text(
+        "questions:\n  - text: 加强针要隔几个月打\n    expect: booster_schedule\n    kind: paraphrase\n",
+        encoding="utf-8",
+    )
     (ev / "dialogues.yml").write_text("dialogues:\n  - turns:\n      - user: 那智飞的要打几针\n", encoding="utf-8")
     return nlu, ev
 
 
 def review(tmp_path, *entries):
     path = tmp_path / "review.yml"
-    path.write_text(yaml.safe_dump({"suggestions": [dict(zip(("question", "proposed_faq", "approve"), e))
-                                                    for e in entries]}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {"suggestions": [dict(zip(("question", "proposed_faq", "approve"), e, strict=True)) for e in entries]},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -34,8 +43,15 @@ def run(path, project):
 
 
 def test_approved_questions_are_added_per_faq(tmp_path, project):
-    result = run(review(tmp_path, ("加强针隔多久打", "booster_schedule", True), ("科兴算啥疫苗", "vaccine_types", True),
-                        ("孕妇能打吗", "eligibility", False)), project)
+    result = run(
+        review(
+            tmp_path,
+            ("加强针隔多久打", "booster_schedule", True),
+            ("科兴算啥疫苗", "vaccine_types", True),
+            ("孕妇能打吗", "eligibility", False),
+        ),
+        project,
+    )
     assert result.added == [("booster_schedule", "加强针隔多久打"), ("vaccine_types", "科兴算啥疫苗")]
     assert result.not_approved == 1 and not result.refused
     training = load_training_questions(project[0])
@@ -46,8 +62,9 @@ def test_approved_questions_are_added_per_faq(tmp_path, project):
     assert again.added == [] and again.already_known == ["加强针隔多久打"]
 
 
-@pytest.mark.parametrize("question", ["加强针要隔几个月打", "加強針要隔幾個月打？", " 加强针，要隔几个月打! ",
-                                      "那智飞的要打几针"])
+@pytest.mark.parametrize(
+    "question", ["加强针要隔几个月打", "加強針要隔幾個月打？", " 加强针，要隔几个月打! ", "那智飞的要打几针"]
+)
 def test_evaluation_questions_are_refused_in_any_spelling(tmp_path, project, question):
     result = run(review(tmp_path, (question, "booster_schedule", True)), project)
     assert result.added == [] and result.refused[0][1] is Refusal.EVAL_COLLISION

@@ -1,4 +1,5 @@
 """Turns classified from custom.answer.kind, read back from the real store."""
+
 from bot.reporting.conversations import Outcome, conversations, questions, ratings
 from bot.reporting.store import read_events
 from tests.support.tracker_store import ALICE, CAROL
@@ -28,8 +29,10 @@ def test_a_tap_on_a_clarification_is_counted_with_it(scripted_store):
 
 def test_only_recorded_ratings_count_and_keep_their_question(scripted_store):
     found = ratings(load(scripted_store))
-    assert sorted((r.value, r.rated_answer_id) for r in found) == [("useful", "booster_schedule"),
-                                                                   ("useless", "booster_schedule")]
+    assert sorted((r.value, r.rated_answer_id) for r in found) == [
+        ("useful", "booster_schedule"),
+        ("useless", "booster_schedule"),
+    ]
     useless = next(r for r in found if r.value == "useless")
     assert useless.question.text == "加强针怎么打"
 

@@ -1,4 +1,5 @@
 """The report's figures from the scripted store (lexical grouping: fast, no model)."""
+
 from datetime import date
 
 import pytest
@@ -19,14 +20,25 @@ def lexical():
 
 
 def report(store, vectoriser, since=None, until=None):
-    return compute(conversations(read_events(str(store))), vectoriser, FaqIndex.build(vectoriser),
-                   SenderHasher(b"salt"), since, until, fold=Normalizer())
+    return compute(
+        conversations(read_events(str(store))),
+        vectoriser,
+        FaqIndex.build(vectoriser),
+        SenderHasher(b"salt"),
+        since,
+        until,
+        fold=Normalizer(),
+    )
 
 
 def test_daily_counts_include_empty_days(scripted_store, lexical):
     data = report(scripted_store, lexical)
     assert [(d.day.day, d.conversations, d.questions, d.answered, d.clarified, d.declined) for d in data.days] == [
-        (2, 2, 3, 1, 0, 2), (3, 2, 4, 0, 1, 3), (4, 0, 0, 0, 0, 0), (5, 1, 2, 1, 0, 1)]
+        (2, 2, 3, 1, 0, 2),
+        (3, 2, 4, 0, 1, 3),
+        (4, 0, 0, 0, 0, 0),
+        (5, 1, 2, 1, 0, 1),
+    ]
     t = data.totals
     assert (t.conversations, t.questions, t.answered, t.clarified, t.declined) == (5, 9, 2, 1, 6)
     assert data.clarify_resolved == {"answered": 1}
@@ -48,7 +60,12 @@ def test_declined_questions_grouped_across_spelling_and_wording(scripted_store, 
 def test_useless_answers_with_their_questions(scripted_store, lexical):
     data = report(scripted_store, lexical)
     [rated] = data.rated
-    assert (rated.answer_id, rated.useless, rated.useful, rated.questions) == ("booster_schedule", 1, 1, ["加强针怎么打"])
+    assert (rated.answer_id, rated.useless, rated.useful, rated.questions) == (
+        "booster_schedule",
+        1,
+        1,
+        ["加强针怎么打"],
+    )
     assert rated.title.startswith("加强针怎么打")
     assert data.ratings_total == {"useless": 1, "useful": 1}
 
@@ -59,8 +76,11 @@ def test_date_range_keeps_the_requested_days_only(scripted_store, lexical):
 
     from bot.reporting.figures import CHINA
 
-    events = read_events(str(scripted_store), datetime.combine(since, time(), CHINA).timestamp(),
-                         datetime.combine(until + timedelta(days=1), time(), CHINA).timestamp())
+    events = read_events(
+        str(scripted_store),
+        datetime.combine(since, time(), CHINA).timestamp(),
+        datetime.combine(until + timedelta(days=1), time(), CHINA).timestamp(),
+    )
     data = compute(conversations(events), lexical, FaqIndex.build(lexical), SenderHasher(b"s"), since, until)
     assert [(d.day, d.questions) for d in data.days] == [(since, 4), (until, 0)]
     assert data.rated[0].useful == 1 and data.rated[0].useless == 0

@@ -1,4 +1,5 @@
 """Grouping questions: the lexical fallback (fast) and the embedding model (slow)."""
+
 import pytest
 
 from bot.reporting.grouping import group_questions, surface_key
@@ -17,8 +18,9 @@ def test_surface_key_folds_spelling_only():
 
 
 def test_lexical_groups_wordings_and_counts_repeats():
-    groups = group_questions(FEVER + FEVER[:1] + ["政采贷怎么申请"], lexical_vectoriser(Normalizer()),
-                             fold=Normalizer())
+    groups = group_questions(
+        FEVER + FEVER[:1] + ["政采贷怎么申请"], lexical_vectoriser(Normalizer()), fold=Normalizer()
+    )
     assert groups[0].label == "打完疫苗发烧怎么办"
     assert groups[0].count == 5  # 3 spellings of one question + 2 wordings of it
     assert groups[-1].examples == [("政采贷怎么申请", 1)]

@@ -1,4 +1,5 @@
 """The HTML report is self-contained and escapes what users typed."""
+
 import re
 
 from bot.reporting.conversations import conversations
@@ -17,9 +18,11 @@ def injected():
     """A conversation whose declined question is markup, as Rasa would store it."""
     t = at(4, 12)
     decline = {"event": "bot", "text": "抱歉", "data": {"custom": {"answer": {"kind": "decline", "answer_id": None}}}}
-    return [StoredEvent("zz-attacker", "session_started", t, None, None, {}),
-            StoredEvent("zz-attacker", "user", t + 1, "out_of_scope", None, {"event": "user", "text": ATTACK}),
-            StoredEvent("zz-attacker", "bot", t + 2, None, None, decline)]
+    return [
+        StoredEvent("zz-attacker", "session_started", t, None, None, {}),
+        StoredEvent("zz-attacker", "user", t + 1, "out_of_scope", None, {"event": "user", "text": ATTACK}),
+        StoredEvent("zz-attacker", "bot", t + 2, None, None, decline),
+    ]
 
 
 def page(store):

@@ -25,13 +25,16 @@ def test_salt_file_is_created_once_owner_only(tmp_path, monkeypatch):
     assert load_salt(path) == b"from-env"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("我的电话13812345678能预约吗", f"我的电话{MASK}能预约吗"),
-    ("身份证110101199003071234", f"身份证{MASK}"),
-    ("身份证11010119900307123X", f"身份证{MASK}"),
-    ("电话 138-1234-5678", f"电话 {MASK}"),
-    ("１３８１２３４５６７８", MASK),  # full-width digits
-    ("60岁以上打第3针，2022年5月", "60岁以上打第3针，2022年5月"),  # short numbers stay
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我的电话13812345678能预约吗", f"我的电话{MASK}能预约吗"),
+        ("身份证110101199003071234", f"身份证{MASK}"),
+        ("身份证11010119900307123X", f"身份证{MASK}"),
+        ("电话 138-1234-5678", f"电话 {MASK}"),
+        ("１３８１２３４５６７８", MASK),  # full-width digits
+        ("60岁以上打第3针，2022年5月", "60岁以上打第3针，2022年5月"),  # short numbers stay
+    ],
+)
 def test_long_digit_runs_are_masked(text, expected):
     assert redact(text) == expected

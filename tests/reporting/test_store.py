@@ -1,4 +1,5 @@
 """Reading Rasa's SQL tracker store: SQLite, and PostgreSQL through the same code."""
+
 import os
 import sqlite3
 
@@ -39,7 +40,9 @@ def test_unreadable_json_rows_are_skipped(scripted_store, tmp_path):
     broken = tmp_path / "broken.db"
     broken.write_bytes(scripted_store.read_bytes())
     with sqlite3.connect(broken) as db:
-        db.execute("UPDATE events SET data = '{not json' WHERE id = (SELECT min(id) FROM events WHERE type_name='user')")
+        db.execute(
+            "UPDATE events SET data = '{not json' WHERE id = (SELECT min(id) FROM events WHERE type_name='user')"
+        )
     assert len(list(read_events(str(broken)))) == len(list(read_events(str(scripted_store)))) - 1
 
 
@@ -66,21 +69,32 @@ def test_postgresql_through_the_same_code(scripted_store):
     # A schema of its own (Rasa's POSTGRESQL_SCHEMA), so reruns and the
     # scale-out tests never mix rows with this one.
     schema = f"report_{uuid.uuid4().hex[:8]}"
-    base = (f"postgresql://{env['BOT_PG_USER']}:{env['BOT_PG_PASSWORD']}@{env['BOT_PG_HOST']}:"
-            f"{env['BOT_PG_PORT']}/{env['BOT_PG_DB']}")
+    base = (
+        f"postgresql://{env['BOT_PG_USER']}:{env['BOT_PG_PASSWORD']}@{env['BOT_PG_HOST']}:"
+        f"{env['BOT_PG_PORT']}/{env['BOT_PG_DB']}"
+    )
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     try:
-        write_conversations({"dialect": "postgresql", "host": env["BOT_PG_HOST"], "port": int(env["BOT_PG_PORT"]),
-                             "db": env["BOT_PG_DB"], "username": env["BOT_PG_USER"],
-                             "password": env["BOT_PG_PASSWORD"]},
-                            scripted_conversations(), env={"POSTGRESQL_SCHEMA": schema})
+        write_conversations(
+            {
+                "dialect": "postgresql",
+                "host": env["BOT_PG_HOST"],
+                "port": int(env["BOT_PG_PORT"]),
+                "db": env["BOT_PG_DB"],
+                "username": env["BOT_PG_USER"],
+                "password": env["BOT_PG_PASSWORD"],
+            },
+            scripted_conversations(),
+            env={"POSTGRESQL_SCHEMA": schema},
+        )
         url = f"{base}?options=-csearch_path%3D{schema}"
         from_pg = conversations(read_events(url))
         from_sqlite = conversations(read_events(str(scripted_store)))
-        assert [(c.sender_id, [(t.text, t.kind) for t in c.turns]) for c in from_pg] == \
-               [(c.sender_id, [(t.text, t.kind) for t in c.turns]) for c in from_sqlite]
+        assert [(c.sender_id, [(t.text, t.kind) for t in c.turns]) for c in from_pg] == [
+            (c.sender_id, [(t.text, t.kind) for t in c.turns]) for c in from_sqlite
+        ]
         assert len(from_pg) == 5
         # The password never appears in an error message about the URL.
         from bot.reporting.store import StoreError

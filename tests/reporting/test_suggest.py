@@ -1,4 +1,5 @@
 """--suggest: declined and clarified questions with a proposed FAQ, nothing approved."""
+
 import yaml
 
 from bot.reporting.conversations import conversations, questions
@@ -12,8 +13,7 @@ from tests.support.tracker_store import PHONE
 
 def made(store):
     vec = lexical_vectoriser(Normalizer())
-    return suggestions(questions(conversations(read_events(str(store)))), vec, FaqIndex.build(vec),
-                       fold=Normalizer())
+    return suggestions(questions(conversations(read_events(str(store)))), vec, FaqIndex.build(vec), fold=Normalizer())
 
 
 def test_the_citizens_own_choice_comes_first(scripted_store):
@@ -37,5 +37,12 @@ def test_review_file_round_trips_with_instructions(scripted_store, tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# ") and "approve: true" in text and "python -m bot accept" in text
     data = yaml.safe_load(text)
-    assert set(data["suggestions"][0]) == {"question", "proposed_faq", "faq_question", "score", "asked", "source",
-                                           "approve"}
+    assert set(data["suggestions"][0]) == {
+        "question",
+        "proposed_faq",
+        "faq_question",
+        "score",
+        "asked",
+        "source",
+        "approve",
+    }

@@ -1,13 +1,12 @@
 """Retriever behaviour with a model-free encoder (fast)."""
 
-
 import numpy as np
 import pytest
 
+from bot.embedding.hashing_encoder import HashingEncoder
 from bot.retrieval.fusion import FusionWeights, fuse, saturate_bm25
 from bot.retrieval.hybrid import FaqScore, Hit, build_retriever
 from bot.retrieval.settings import load_settings
-from bot.embedding.hashing_encoder import HashingEncoder
 
 ODD_INPUTS = [
     "",

@@ -47,9 +47,11 @@ def test_zhifei_booster_question_finds_the_no_booster_sentence(retriever):
     hits = retriever.search("打完智飞三针还要加强吗", top_k=3)
     rank = _rank_of(
         hits,
-        lambda h: h.passage.faq_id == "booster_schedule"
-        and h.passage.sentence_count in (1, 2)
-        and "暂不用进行加强免疫" in h.passage.text,
+        lambda h: (
+            h.passage.faq_id == "booster_schedule"
+            and h.passage.sentence_count in (1, 2)
+            and "暂不用进行加强免疫" in h.passage.text
+        ),
     )
     assert rank is not None, [h.passage.id for h in hits]
     assert retriever.search_faq("打完智飞三针还要加强吗")[0].faq_id == "booster_schedule"
@@ -84,9 +86,7 @@ def test_paraphrase_of_a_faq_question_beats_an_unrelated_question(retriever):
     assert paraphrase[0].score > retriever.search_faq("今天天气怎么样")[0].score
 
 
-@pytest.mark.parametrize(
-    "query", ["", "😀😷💉", "\x00\x07控制字符\x1b", "疫苗" * 5000, "a" * 10_000, "\ud800"]
-)
+@pytest.mark.parametrize("query", ["", "😀😷💉", "\x00\x07控制字符\x1b", "疫苗" * 5000, "a" * 10_000, "\ud800"])
 def test_odd_inputs_with_the_real_model(retriever, query):
     assert isinstance(retriever.search(query), list)
     assert isinstance(retriever.search_faq(query), list)

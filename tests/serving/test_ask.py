@@ -1,4 +1,5 @@
 """`python -m bot ask` against the running bot, fed good and bad lines."""
+
 import json
 import subprocess
 import sys
@@ -13,7 +14,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 def ask(stack, stdin: bytes):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--url", stack.rasa_url, "--token", stack.auth_token],
-        input=stdin, capture_output=True, cwd=PROJECT_ROOT, env=base_env(), timeout=300,
+        input=stdin,
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+        env=base_env(),
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     return [json.loads(line) for line in result.stdout.decode().splitlines()]
@@ -44,7 +49,11 @@ def test_one_json_object_per_line_even_for_bad_lines(stack):
 def test_unreachable_bot_is_reported_per_line():
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--url", "http://127.0.0.1:9"],
-        input="加强针怎么打\n".encode(), capture_output=True, cwd=PROJECT_ROOT, env=base_env(), timeout=60,
+        input="加强针怎么打\n".encode(),
+        capture_output=True,
+        cwd=PROJECT_ROOT,
+        env=base_env(),
+        timeout=60,
     )
     record = json.loads(result.stdout.decode().splitlines()[0])
     assert record["error"] == "bot_unavailable" and record["reply"]

@@ -1,5 +1,6 @@
 """The stack runner starts Rasa with endpoints.yml's own keys, filled in with
 its ports and files, and keeps the action server on loopback by default."""
+
 import yaml
 
 from bot.serving import stack as stack_module

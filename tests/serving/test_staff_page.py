@@ -1,4 +1,5 @@
 """The staff report page: token only, never through the widget's static routes."""
+
 import base64
 import http.client
 
@@ -51,8 +52,17 @@ def test_without_a_token_the_report_is_refused_with_401(web):
     assert "对话报告" not in resp.text
 
 
-@pytest.mark.parametrize("auth", [f"Bearer {TOKEN}x", f"Bearer {TOKEN[:-1]}", "Bearer ", f"Token {TOKEN}",
-                                  "Basic " + base64.b64encode(b"staff:wrong").decode(), "Basic %%%"])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        f"Bearer {TOKEN}x",
+        f"Bearer {TOKEN[:-1]}",
+        "Bearer ",
+        f"Token {TOKEN}",
+        "Basic " + base64.b64encode(b"staff:wrong").decode(),
+        "Basic %%%",
+    ],
+)
 def test_wrong_tokens_are_refused(web, auth):
     assert requests.get(f"{web}/staff/report", headers={"Authorization": auth}, timeout=5).status_code == 401
 
@@ -76,15 +86,30 @@ def test_the_widget_keeps_its_own_policy_on_the_same_connection(web):
         assert widget.headers["Content-Security-Policy"].startswith("default-src 'self'")
 
 
-@pytest.mark.parametrize("path", ["/staff/../../state/reports/report.html", "/staff/report.html",
-                                  "/staff/%2e%2e/%2e%2e/bot/cli.py", "/staff/questions.csv"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/../../state/reports/report.html",
+        "/staff/report.html",
+        "/staff/%2e%2e/%2e%2e/bot/cli.py",
+        "/staff/questions.csv",
+    ],
+)
 def test_only_the_listed_report_files_are_served(web, path):
     status, body = raw_get(web, path, {"Authorization": f"Bearer {TOKEN}"})
     assert status == 404 and b"def cmd_run" not in body
 
 
-@pytest.mark.parametrize("path", ["/report.html", "/state/reports/report.html", "/../state/reports/report.html",
-                                  "/%2e%2e/state/reports/report.html", "/reports/report.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/report.html",
+        "/state/reports/report.html",
+        "/../state/reports/report.html",
+        "/%2e%2e/state/reports/report.html",
+        "/reports/report.html",
+    ],
+)
 def test_static_widget_routes_never_reach_the_report(web, path):
     status, body = raw_get(web, path, {"Authorization": f"Bearer {TOKEN}"})
     assert status == 404 and "对话报告".encode() not in body

@@ -1,19 +1,18 @@
 """The demo page's static server, the CORS settings and the widget's source
 rules. Fast: no Rasa, no browser."""
-from __future__ import annotations
 
-from bot.paths import PROJECT_ROOT
+from __future__ import annotations
 
 import re
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from bot.paths import PROJECT_ROOT
 from bot.serving import stack as stack_module
 from bot.serving.stack import Stack, cors_origins, free_port
 from bot.serving.web_server import config_script, content_security_policy, serve_in_thread
@@ -61,7 +60,8 @@ def test_demo_page_and_widget_are_served_with_a_strict_policy(web):
 
 def test_csp_connects_only_to_the_rasa_origin():
     assert "connect-src 'self' https://bot.example.org:5005;" in content_security_policy(
-        "https://bot.example.org:5005/some/path")
+        "https://bot.example.org:5005/some/path"
+    )
 
 
 @pytest.mark.parametrize("path", ["/../bot/cli.py", "/%2e%2e/bot/cli.py", "/..%2fbot%2fcli.py", "/nope.js"])
@@ -96,7 +96,10 @@ def test_command_line_server_binds_localhost_and_stops_on_sigterm():
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.serving.web_server", "--port", str(port), "--rasa-url", RASA],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -122,13 +125,18 @@ def test_command_line_reports_a_busy_port():
         port = busy.server_address[1]
         result = subprocess.run(
             [sys.executable, "-m", "bot.serving.web_server", "--port", str(port)],
-            cwd=ROOT, capture_output=True, text=True, timeout=20)
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
         busy.shutdown()
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
 # ---------- CORS settings and the stack ----------
+
 
 def test_cors_defaults_to_the_demo_pages_origin(monkeypatch):
     monkeypatch.delenv("BOT_CORS_ORIGINS", raising=False)
@@ -155,7 +163,7 @@ def test_stack_passes_cors_to_rasa_and_starts_the_web_server(monkeypatch, tmp_pa
     running.start_rasa_server()
     running.start_web_server()
     rasa_cmd = spawned["rasa"]
-    cors = rasa_cmd[rasa_cmd.index("--cors") + 1:][:2]
+    cors = rasa_cmd[rasa_cmd.index("--cors") + 1 :][:2]
     assert cors == [f"http://localhost:{running.web_port}", f"http://127.0.0.1:{running.web_port}"]
     web_cmd = spawned["web"]
     assert web_cmd[1:3] == ["-m", "bot.serving.web_server"]
@@ -177,8 +185,19 @@ def test_run_command_serves_the_demo_on_port_8000_by_default():
 WIDGET_JS = (WEB / "widget.js").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("sink", ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
-                                  "eval(", "new Function", "setAttribute(\"on", "srcdoc"])
+@pytest.mark.parametrize(
+    "sink",
+    [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        'setAttribute("on',
+        "srcdoc",
+    ],
+)
 def test_widget_never_parses_strings_as_html_or_code(sink):
     assert sink not in WIDGET_JS
 

@@ -1,6 +1,7 @@
 """A stand-in for the Official Account API (api.weixin.qq.com) on loopback:
 /cgi-bin/token (grant_type=client_credential) and the customer-service message
 /cgi-bin/message/custom/send, with WeChat's JSON shapes (see fake_wx_api.py)."""
+
 from __future__ import annotations
 
 from typing import Dict
@@ -18,8 +19,11 @@ class FakeWeChatApi(FakeWxApi):
         self.secret = app_secret
 
     def credentials_ok(self, query: Dict[str, str]) -> bool:
-        return (query.get("grant_type") == "client_credential" and query.get("appid") == self.app_id
-                and query.get("secret") == self.secret)
+        return (
+            query.get("grant_type") == "client_credential"
+            and query.get("appid") == self.app_id
+            and query.get("secret") == self.secret
+        )
 
     def token_request_record(self, query: Dict[str, str]) -> Dict[str, str]:
         return {"appid": query.get("appid", "")}

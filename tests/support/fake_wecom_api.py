@@ -1,5 +1,6 @@
 """A stand-in for qyapi.weixin.qq.com on loopback: /cgi-bin/gettoken and
 /cgi-bin/message/send with WeCom's JSON shapes (see fake_wx_api.py)."""
+
 from __future__ import annotations
 
 from typing import Dict

@@ -5,6 +5,7 @@ Serves a token endpoint and a send endpoint with the platforms' JSON shapes and
 error codes, and lets a test expire the issued tokens or make the next send
 fail with a given errcode. Subclasses name the paths and check the credentials.
 """
+
 from __future__ import annotations
 
 import itertools

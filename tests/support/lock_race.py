@@ -12,6 +12,7 @@ or for one second when B cannot read (it waits for A's mutex). With Rasa's
 own store both read the same empty lock every time, so the outcome is fixed,
 not a matter of luck: they get the same ticket and one save overwrites the other.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,13 @@ HOLD_SECONDS = 1.0
 
 
 def connection() -> dict:
-    return dict(host=os.environ["BOT_REDIS_HOST"], port=int(os.environ["BOT_REDIS_PORT"]),
-                db=int(os.environ["BOT_REDIS_DB"]), password=os.environ["BOT_REDIS_PASSWORD"] or None,
-                key_prefix="lockrace")
+    return dict(
+        host=os.environ["BOT_REDIS_HOST"],
+        port=int(os.environ["BOT_REDIS_PORT"]),
+        db=int(os.environ["BOT_REDIS_DB"]),
+        password=os.environ["BOT_REDIS_PASSWORD"] or None,
+        key_prefix="lockrace",
+    )
 
 
 def race(store_class) -> dict:
@@ -64,8 +69,10 @@ def race(store_class) -> dict:
     second.join(20)
     stored = read_a(conversation)
     a.delete_lock(conversation)
-    return {"tickets": [tickets.get("a"), tickets.get("b")],
-            "stored": sorted(t.number for t in stored.tickets) if stored else []}
+    return {
+        "tickets": [tickets.get("a"), tickets.get("b")],
+        "stored": sorted(t.number for t in stored.tickets) if stored else [],
+    }
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """PostgreSQL and Redis for the tests that need them, from scripts/services.sh
 (Debian packages, loopback, throwaway data under .cache/services/)."""
+
 from __future__ import annotations
 
 import os
@@ -15,13 +16,28 @@ import pytest
 from bot.paths import PROJECT_ROOT
 
 SERVICES = PROJECT_ROOT / "scripts" / "services.sh"
-ENV_VARS = ("BOT_PG_HOST", "BOT_PG_PORT", "BOT_PG_DB", "BOT_PG_USER", "BOT_PG_PASSWORD",
-            "BOT_REDIS_HOST", "BOT_REDIS_PORT", "BOT_REDIS_DB", "BOT_REDIS_PASSWORD")
+ENV_VARS = (
+    "BOT_PG_HOST",
+    "BOT_PG_PORT",
+    "BOT_PG_DB",
+    "BOT_PG_USER",
+    "BOT_PG_PASSWORD",
+    "BOT_REDIS_HOST",
+    "BOT_REDIS_PORT",
+    "BOT_REDIS_DB",
+    "BOT_REDIS_PASSWORD",
+)
 
 
 def services(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(SERVICES), *args], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        ["bash", str(SERVICES), *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def parse_env(stdout: str) -> Dict[str, str]:

@@ -5,6 +5,7 @@ injected beside the real component, not a fake bot).
     proxy = SlowProxy("http://127.0.0.1:5055").start()
     proxy.delay = 6.0   # every request to the action server now waits 6 s
 """
+
 from __future__ import annotations
 
 import threading
@@ -47,10 +48,12 @@ class SlowProxy:
                     with proxy._lock:
                         proxy.delayed += 1
                     time.sleep(delay)
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "content-length", "connection")}
-                upstream = requests.request(method, proxy.upstream + self.path, data=body or None,
-                                            headers=headers, timeout=120)
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")
+                }
+                upstream = requests.request(
+                    method, proxy.upstream + self.path, data=body or None, headers=headers, timeout=120
+                )
                 self.send_response(upstream.status_code)
                 self.send_header("Content-Type", upstream.headers.get("Content-Type", "application/json"))
                 self.send_header("Content-Length", str(len(upstream.content)))

@@ -5,6 +5,7 @@ The rows are written by Rasa's own SQLTrackerStore in the Rasa environment
 (tests/support/write_trackers.py), so the report reads exactly what a Rasa
 server stores.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,15 @@ BEIJING = timezone(timedelta(hours=8))
 
 def write_conversations(store: Dict, conversations: List[Dict], env: Dict = None) -> None:
     """`env`: e.g. POSTGRESQL_SCHEMA, which Rasa's SQL store reads from the environment."""
-    proc = subprocess.run([str(RASA_PYTHON), str(WRITER)], input=json.dumps({"store": store,
-                                                                             "conversations": conversations}),
-                          capture_output=True, text=True, env={**base_env(), **(env or {})}, cwd=PROJECT_ROOT,
-                          timeout=300)
+    proc = subprocess.run(
+        [str(RASA_PYTHON), str(WRITER)],
+        input=json.dumps({"store": store, "conversations": conversations}),
+        capture_output=True,
+        text=True,
+        env={**base_env(), **(env or {})},
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"writing trackers failed:\n{proc.stderr[-3000:]}")
 
@@ -63,18 +69,27 @@ class Script:
         return self
 
     def answer(self, text: str, answer_id: str, kind: str = "faq") -> "Script":
-        return self.say(text, "faq").reply("……【来源】……", "action_answer",
-                                           {"kind": kind, "answer_id": answer_id, "confidence": 0.9})
+        return self.say(text, "faq").reply(
+            "……【来源】……", "action_answer", {"kind": kind, "answer_id": answer_id, "confidence": 0.9}
+        )
 
     def decline(self, text: str) -> "Script":
-        return self.say(text, "out_of_scope").reply("抱歉……12320", "action_answer",
-                                                    {"kind": "decline", "answer_id": None, "confidence": 0.2})
+        return self.say(text, "out_of_scope").reply(
+            "抱歉……12320", "action_answer", {"kind": "decline", "answer_id": None, "confidence": 0.2}
+        )
 
     def rate(self, value: str, status: str = "recorded", rated: Dict = None) -> "Script":
-        meta = {"kind": "feedback", "answer_id": None, "status": status,
-                "feedback": value if status == "recorded" else None, "rated": rated, "options": []}
-        return self.say(f'/feedback{{"value":"{value}"}}', "feedback",
-                        [{"entity": "value", "value": value}]).reply("谢谢", "action_feedback", meta)
+        meta = {
+            "kind": "feedback",
+            "answer_id": None,
+            "status": status,
+            "feedback": value if status == "recorded" else None,
+            "rated": rated,
+            "options": [],
+        }
+        return self.say(f'/feedback{{"value":"{value}"}}', "feedback", [{"entity": "value", "value": value}]).reply(
+            "谢谢", "action_feedback", meta
+        )
 
     def as_dict(self) -> Dict:
         return {"sender": self.sender, "events": self.events}
@@ -91,18 +106,31 @@ def scripted_conversations() -> List[Dict]:
     Nov 4: nobody.  Nov 5: Alice again (a new Rasa session of the same sender): 2 questions (1 passage answer,
     1 decline), and a rating of the decline, which does not count."""
     return [
-        Script(ALICE, at(2, 9)).say("你好", "greet").reply("您好！", "utter_greet")
+        Script(ALICE, at(2, 9))
+        .say("你好", "greet")
+        .reply("您好！", "utter_greet")
         .answer("加强针怎么打", "booster_schedule")
         .rate("useless", rated={"answer_id": "booster_schedule", "kind": "faq"})
-        .new_session(at(5, 7)).answer("科兴是哪种疫苗", "vaccine_types#s2", kind="passage")
-        .decline("政采贷怎么申请").rate("useless", status="nothing_to_rate").as_dict(),
+        .new_session(at(5, 7))
+        .answer("科兴是哪种疫苗", "vaccine_types#s2", kind="passage")
+        .decline("政采贷怎么申请")
+        .rate("useless", status="nothing_to_rate")
+        .as_dict(),
         Script(BOB, at(2, 20)).decline("打完疫苗发烧怎么办").decline("打完疫苗发烧了怎么办？").as_dict(),
-        Script(CAROL, at(3, 8, 30)).say("加强针隔多久", "faq")
-        .reply("您是想问：", "action_answer", {"kind": "clarify", "answer_id": None,
-                                            "options": ["booster_schedule", "booster_target"]})
+        Script(CAROL, at(3, 8, 30))
+        .say("加强针隔多久", "faq")
+        .reply(
+            "您是想问：",
+            "action_answer",
+            {"kind": "clarify", "answer_id": None, "options": ["booster_schedule", "booster_target"]},
+        )
         .say('/choose_faq{"faq_id":"booster_schedule"}', "choose_faq")
         .reply("……", "action_answer", {"kind": "faq", "answer_id": "booster_schedule"})
-        .rate("useful", rated={"answer_id": "booster_schedule", "kind": "faq"}).as_dict(),
-        Script(DAVE, at(3, 23, 50)).decline("打完疫苗發燒怎麼辦").decline("孕妇能打吗")
-        .decline(f"我的电话{PHONE}，能帮我预约吗").as_dict(),
+        .rate("useful", rated={"answer_id": "booster_schedule", "kind": "faq"})
+        .as_dict(),
+        Script(DAVE, at(3, 23, 50))
+        .decline("打完疫苗發燒怎麼辦")
+        .decline("孕妇能打吗")
+        .decline(f"我的电话{PHONE}，能帮我预约吗")
+        .as_dict(),
     ]

@@ -12,6 +12,7 @@ AppID as receive id), and the rest is:
   reply:         "success" / empty, or <xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>
                  whose Encrypt holds a text message XML
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,9 +32,15 @@ def plain_signature(token: str, timestamp: str, nonce: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
 
 
-def wechat_message_xml(account: str, openid: str, msg_type: str, content: Optional[str] = None,
-                       msg_id: Optional[str] = None, event: Optional[str] = None,
-                       create_time: Optional[int] = None) -> bytes:
+def wechat_message_xml(
+    account: str,
+    openid: str,
+    msg_type: str,
+    content: Optional[str] = None,
+    msg_id: Optional[str] = None,
+    event: Optional[str] = None,
+    create_time: Optional[int] = None,
+) -> bytes:
     parts = [
         f"<ToUserName><![CDATA[{account}]]></ToUserName>",
         f"<FromUserName><![CDATA[{openid}]]></FromUserName>",
@@ -47,11 +54,15 @@ def wechat_message_xml(account: str, openid: str, msg_type: str, content: Option
     extra = {
         "image": "<PicUrl><![CDATA[http://127.0.0.1/none.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId>",
         "voice": "<MediaId><![CDATA[m2]]></MediaId><Format><![CDATA[amr]]></Format>",
-        "location": ("<Location_X>39.9</Location_X><Location_Y>116.3</Location_Y><Scale>15</Scale>"
-                     "<Label><![CDATA[某地]]></Label>"),
+        "location": (
+            "<Location_X>39.9</Location_X><Location_Y>116.3</Location_Y><Scale>15</Scale>"
+            "<Label><![CDATA[某地]]></Label>"
+        ),
         "video": "<MediaId><![CDATA[m3]]></MediaId><ThumbMediaId><![CDATA[t3]]></ThumbMediaId>",
-        "link": ("<Title><![CDATA[t]]></Title><Description><![CDATA[d]]></Description>"
-                 "<Url><![CDATA[http://127.0.0.1/]]></Url>"),
+        "link": (
+            "<Title><![CDATA[t]]></Title><Description><![CDATA[d]]></Description>"
+            "<Url><![CDATA[http://127.0.0.1/]]></Url>"
+        ),
     }
     parts.append(extra.get(msg_type, ""))
     if msg_id is not None:
@@ -77,25 +88,29 @@ class Reply:
 
 
 class WeChatClient(WeComSide):
-    def __init__(self, webhook_url: str, token: str, encoding_aes_key: str, app_id: str,
-                 account: str = "gh_0123456789ab") -> None:
+    def __init__(
+        self, webhook_url: str, token: str, encoding_aes_key: str, app_id: str, account: str = "gh_0123456789ab"
+    ) -> None:
         super().__init__(token, encoding_aes_key, app_id)
         self.url = webhook_url
         self.account = account
         self.http = requests.Session()
 
-    def query(self, encrypt: Optional[str], openid: str = "", timestamp: Optional[int] = None,
-              nonce: Optional[str] = None) -> Dict[str, str]:
+    def query(
+        self, encrypt: Optional[str], openid: str = "", timestamp: Optional[int] = None, nonce: Optional[str] = None
+    ) -> Dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = nonce or str(secrets.randbelow(10**10))
         params = {"signature": plain_signature(self.token, ts, nonce), "timestamp": ts, "nonce": nonce}
         if encrypt is not None:
-            params.update(openid=openid, encrypt_type="aes",
-                          msg_signature=sha1_signature(self.token, ts, nonce, encrypt))
+            params.update(
+                openid=openid, encrypt_type="aes", msg_signature=sha1_signature(self.token, ts, nonce, encrypt)
+            )
         return params
 
-    def verify_url(self, echostr: str, signature: Optional[str] = None,
-                   timestamp: Optional[int] = None) -> requests.Response:
+    def verify_url(
+        self, echostr: str, signature: Optional[str] = None, timestamp: Optional[int] = None
+    ) -> requests.Response:
         params = self.query(None, timestamp=timestamp)
         if signature is not None:
             params["signature"] = signature
@@ -103,15 +118,20 @@ class WeChatClient(WeComSide):
         return self.http.get(self.url, params=params, timeout=10)
 
     def envelope_for(self, encrypt: str) -> bytes:
-        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
-                f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>").encode()
+        return (
+            f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+        ).encode()
 
     def post_raw(self, body: bytes, params: Dict[str, str], timeout: float = 10) -> requests.Response:
-        return self.http.post(self.url, params=params, data=body,
-                              headers={"Content-Type": "text/xml"}, timeout=timeout)
+        return self.http.post(self.url, params=params, data=body, headers={"Content-Type": "text/xml"}, timeout=timeout)
 
-    def post_plain(self, plain_xml: bytes, openid: str = "", timestamp: Optional[int] = None,
-                   tamper: Optional[Dict[str, str]] = None) -> Reply:
+    def post_plain(
+        self,
+        plain_xml: bytes,
+        openid: str = "",
+        timestamp: Optional[int] = None,
+        tamper: Optional[Dict[str, str]] = None,
+    ) -> Reply:
         encrypt = self.seal(plain_xml)
         params = self.query(encrypt, openid, timestamp)
         params.update(tamper or {})

@@ -9,6 +9,7 @@ against itself:
   plaintext = random(16) + len(msg).to_bytes(4, 'big') + msg + corp_id,
               PKCS#7-padded to a multiple of 32 bytes
 """
+
 from __future__ import annotations
 
 import base64
@@ -54,28 +55,37 @@ class WeComSide:
     def unseal(self, encrypt: str) -> bytes:
         dec = self._cipher().decryptor()
         plain = dec.update(base64.b64decode(encrypt)) + dec.finalize()
-        plain = plain[:-plain[-1]]
+        plain = plain[: -plain[-1]]
         length = int.from_bytes(plain[16:20], "big")
-        assert plain[20 + length:] == self.corp_id.encode()
-        return plain[20:20 + length]
+        assert plain[20 + length :] == self.corp_id.encode()
+        return plain[20 : 20 + length]
 
-    def signed_params(self, encrypt: str, timestamp: Optional[int] = None,
-                      nonce: Optional[str] = None) -> Dict[str, str]:
+    def signed_params(
+        self, encrypt: str, timestamp: Optional[int] = None, nonce: Optional[str] = None
+    ) -> Dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = nonce or str(secrets.randbelow(10**10))
-        return {"msg_signature": sha1_signature(self.token, ts, nonce, encrypt),
-                "timestamp": ts, "nonce": nonce}
+        return {"msg_signature": sha1_signature(self.token, ts, nonce, encrypt), "timestamp": ts, "nonce": nonce}
 
     @staticmethod
     def envelope(encrypt: str, to_user: str = "", agent_id: str = "") -> bytes:
-        return (f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
-                f"<AgentID><![CDATA[{agent_id}]]></AgentID>"
-                f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>").encode()
+        return (
+            f"<xml><ToUserName><![CDATA[{to_user}]]></ToUserName>"
+            f"<AgentID><![CDATA[{agent_id}]]></AgentID>"
+            f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+        ).encode()
 
 
-def message_xml(corp_id: str, from_user: str, msg_type: str, agent_id: int = 1000002,
-                content: Optional[str] = None, msg_id: Optional[str] = None,
-                event: Optional[str] = None, create_time: Optional[int] = None) -> bytes:
+def message_xml(
+    corp_id: str,
+    from_user: str,
+    msg_type: str,
+    agent_id: int = 1000002,
+    content: Optional[str] = None,
+    msg_id: Optional[str] = None,
+    event: Optional[str] = None,
+    create_time: Optional[int] = None,
+) -> bytes:
     parts = [
         f"<ToUserName><![CDATA[{corp_id}]]></ToUserName>",
         f"<FromUserName><![CDATA[{from_user}]]></FromUserName>",
@@ -97,15 +107,17 @@ def message_xml(corp_id: str, from_user: str, msg_type: str, agent_id: int = 100
 class WeComClient(WeComSide):
     """WeComSide plus HTTP: sends callbacks to a running channel."""
 
-    def __init__(self, webhook_url: str, token: str, encoding_aes_key: str, corp_id: str,
-                 agent_id: int = 1000002) -> None:
+    def __init__(
+        self, webhook_url: str, token: str, encoding_aes_key: str, corp_id: str, agent_id: int = 1000002
+    ) -> None:
         super().__init__(token, encoding_aes_key, corp_id)
         self.url = webhook_url
         self.agent_id = agent_id
         self.http = requests.Session()
 
-    def verify_url(self, echo_plain: str, timestamp: Optional[int] = None,
-                   signature: Optional[str] = None) -> requests.Response:
+    def verify_url(
+        self, echo_plain: str, timestamp: Optional[int] = None, signature: Optional[str] = None
+    ) -> requests.Response:
         echostr = self.seal(echo_plain.encode())
         params = self.signed_params(echostr, timestamp)
         if signature is not None:
@@ -113,8 +125,9 @@ class WeComClient(WeComSide):
         params["echostr"] = echostr
         return self.http.get(self.url, params=params, timeout=10)
 
-    def post_plain(self, plain_xml: bytes, timestamp: Optional[int] = None,
-                   signature: Optional[str] = None) -> requests.Response:
+    def post_plain(
+        self, plain_xml: bytes, timestamp: Optional[int] = None, signature: Optional[str] = None
+    ) -> requests.Response:
         encrypt = self.seal(plain_xml)
         params = self.signed_params(encrypt, timestamp)
         if signature is not None:
@@ -123,9 +136,15 @@ class WeComClient(WeComSide):
         return self.post_raw(body, params)
 
     def post_raw(self, body: bytes, params: Optional[Dict[str, str]] = None) -> requests.Response:
-        return self.http.post(self.url, params=params or self.signed_params("x"), data=body,
-                              headers={"Content-Type": "text/xml"}, timeout=10)
+        return self.http.post(
+            self.url,
+            params=params or self.signed_params("x"),
+            data=body,
+            headers={"Content-Type": "text/xml"},
+            timeout=10,
+        )
 
     def text(self, from_user: str, content: str, msg_id: str, **kw) -> requests.Response:
-        return self.post_plain(message_xml(self.corp_id, from_user, "text", self.agent_id,
-                                           content=content, msg_id=msg_id), **kw)
+        return self.post_plain(
+            message_xml(self.corp_id, from_user, "text", self.agent_id, content=content, msg_id=msg_id), **kw
+        )

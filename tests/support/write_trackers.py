@@ -11,6 +11,7 @@ shaped by hand. Input on stdin, JSON:
          {"action": "action_answer", "t": ...},
          {"bot": "……", "custom": {"answer": {"kind": "faq", ...}}, "t": ...}, ...]}]}
 """
+
 import asyncio
 import json
 import sys
@@ -26,13 +27,22 @@ def to_events(specs):
     for spec in specs:
         t = spec.get("t") or spec.get("session")
         if "session" in spec:
-            events += [ActionExecuted("action_session_start", timestamp=t), SessionStarted(timestamp=t),
-                       ActionExecuted("action_listen", timestamp=t)]
+            events += [
+                ActionExecuted("action_session_start", timestamp=t),
+                SessionStarted(timestamp=t),
+                ActionExecuted("action_listen", timestamp=t),
+            ]
         elif "user" in spec:
             intent = {"name": spec.get("intent"), "confidence": 1.0}
-            events.append(UserUttered(spec["user"], intent=intent, entities=spec.get("entities") or [],
-                                      parse_data={"intent": intent, "entities": spec.get("entities") or [],
-                                                  "text": spec["user"]}, timestamp=t))
+            events.append(
+                UserUttered(
+                    spec["user"],
+                    intent=intent,
+                    entities=spec.get("entities") or [],
+                    parse_data={"intent": intent, "entities": spec.get("entities") or [], "text": spec["user"]},
+                    timestamp=t,
+                )
+            )
         elif "bot" in spec:
             data = {"buttons": spec.get("buttons"), "custom": spec.get("custom")}
             events.append(BotUttered(spec["bot"], data=data, timestamp=t))

@@ -9,23 +9,31 @@ def correct():
     return default_corrector()
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("疫描有哪几种", "疫苗有哪几种"),
-    ("科星疫苗是哪里生产的", "科兴疫苗是哪里生产的"),
-    ("覆概率有多高", "覆盖率有多高"),
-    ("加墙针是什么", "加强针是什么"),
-    ("有必要打新官疫苗吗", "有必要打新冠疫苗吗"),
-    ("打了智非要不要再加强", "打了智飞要不要再加强"),
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("疫描有哪几种", "疫苗有哪几种"),
+        ("科星疫苗是哪里生产的", "科兴疫苗是哪里生产的"),
+        ("覆概率有多高", "覆盖率有多高"),
+        ("加墙针是什么", "加强针是什么"),
+        ("有必要打新官疫苗吗", "有必要打新冠疫苗吗"),
+        ("打了智非要不要再加强", "打了智飞要不要再加强"),
+    ],
+)
 def test_same_sounding_typos_are_restored(correct, typed, meant):
     assert correct(typed) == meant
 
 
-@pytest.mark.parametrize("text", [
-    "这样可行吗",  # 可行 sounds like 科兴 but is a word
-    "疫苗接种证明怎么开",  # 种证 sounds like 重症 but cuts through 接种/证明
-    "加强针怎么打", "", "hello 123",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这样可行吗",  # 可行 sounds like 科兴 but is a word
+        "疫苗接种证明怎么开",  # 种证 sounds like 重症 but cuts through 接种/证明
+        "加强针怎么打",
+        "",
+        "hello 123",
+    ],
+)
 def test_correct_text_is_left_alone(correct, text):
     assert correct(text) == text
 

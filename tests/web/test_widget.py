@@ -544,11 +544,15 @@ from tests.support.fake_rasa_rest import (  # noqa: E402
 # a test run must not rewrite tracked files.
 # The article's own words (data/faq.yml): even a fake server never puts
 # medical text in front of a reader, or into a screenshot, that the source lacks.
-FAQ_ANSWERS = {f["id"]: f["display_answer"]
-               for f in yaml.safe_load((ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))["faqs"]}
+FAQ_ANSWERS = {
+    f["id"]: f["display_answer"]
+    for f in yaml.safe_load((ROOT / "data" / "faq.yml").read_text(encoding="utf-8"))["faqs"]
+}
 FULL_ANSWER = FAQ_ANSWERS["booster_schedule"] + "\n" + SOURCE + "，答问“加强针怎么打”"
-LEAD = ("一种是使用同一种新冠病毒灭活疫苗完成2剂次接种或使用腺病毒载体疫苗完成1剂次接种的，"
-        "18岁以上人群间隔6个月，再使用原灭活疫苗或腺病毒载体疫苗进行1剂次加强免疫。")
+LEAD = (
+    "一种是使用同一种新冠病毒灭活疫苗完成2剂次接种或使用腺病毒载体疫苗完成1剂次接种的，"
+    "18岁以上人群间隔6个月，再使用原灭活疫苗或腺病毒载体疫苗进行1剂次加强免疫。"
+)
 assert LEAD in FAQ_ANSWERS["booster_schedule"]
 CLARIFY_OPTIONS = [
     {"title": "加强针怎么打？", "payload": '/choose_faq{"faq_id":"booster_schedule"}'},

@@ -6,6 +6,7 @@ credentials.yml names the channel as `bot.channels.wechat.WeChatInput`. The
 Rasa-facing class is imported lazily so that the pure modules (settings, api,
 replies) stay importable from the test environment, which has no Rasa.
 """
+
 from typing import Any
 
 __all__ = ["WeChatInput"]

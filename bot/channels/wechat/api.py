@@ -4,6 +4,7 @@ for the passive reply. The access token comes from /cgi-bin/token
 (grant_type=client_credential); caching and refreshing it, also on 40001 and
 42001, is shared with WeCom in bot/channels/wxapi.py.
 """
+
 from __future__ import annotations
 
 import time
@@ -19,9 +20,15 @@ OUT_OF_TIME_ERRCODE = 45015
 class WeChatApi(TokenApi):
     platform = "WeChat"
 
-    def __init__(self, app_id: str, app_secret: str, api_base: str = DEFAULT_API_BASE,
-                 timeout: float = 10.0, retry_pause: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        app_secret: str,
+        api_base: str = DEFAULT_API_BASE,
+        timeout: float = 10.0,
+        retry_pause: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(api_base, timeout=timeout, retry_pause=retry_pause, clock=clock)
         self.app_id = app_id
         self._secret = app_secret
@@ -30,9 +37,9 @@ class WeChatApi(TokenApi):
         return f"WeChatApi(api_base={self.api_base!r}, app_id={self.app_id!r})"
 
     def _token_request(self) -> Tuple[str, Dict[str, str]]:
-        return "/cgi-bin/token", {"grant_type": "client_credential", "appid": self.app_id,
-                                  "secret": self._secret}
+        return "/cgi-bin/token", {"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret}
 
     async def send_text(self, openid: str, content: str) -> Dict[str, Any]:
-        return await self.post("/cgi-bin/message/custom/send",
-                               {"touser": openid, "msgtype": "text", "text": {"content": content}})
+        return await self.post(
+            "/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        )

@@ -12,6 +12,7 @@ answered "success" (WeChat then neither retries nor shows anything) and its
 reply goes out later through the customer-service message API, so a slow
 turn is never lost and never answered twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,11 +20,10 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 from bot.channels.choices import with_choice
 from bot.channels.conversation import knows_intent, record_bot_message
@@ -31,12 +31,26 @@ from bot.channels.dedup import SeenStore, load_store
 from bot.channels.options import text_channel_replies
 from bot.channels.splitting import split_text
 from bot.channels.wechat.api import WeChatApi
-from bot.channels.wechat.replies import (NO_REPLY, TEXT_LIMIT_BYTES, TROUBLE_REPLY, canned_reply,
-                                         encrypted_reply, suggestion_buttons, text_reply_xml, welcome_text)
+from bot.channels.wechat.replies import (
+    NO_REPLY,
+    TEXT_LIMIT_BYTES,
+    TROUBLE_REPLY,
+    canned_reply,
+    encrypted_reply,
+    suggestion_buttons,
+    text_reply_xml,
+    welcome_text,
+)
 from bot.channels.wechat.settings import WeChatSettings, resolve
 from bot.channels.wxapi import WxApiError
-from bot.channels.wxcrypto import (DecryptError, ReceiverMismatch, SignatureError, StaleTimestamp, WxCrypto,
-                                   check_timestamp)
+from bot.channels.wxcrypto import (
+    DecryptError,
+    ReceiverMismatch,
+    SignatureError,
+    StaleTimestamp,
+    WxCrypto,
+    check_timestamp,
+)
 from bot.channels.wxmessages import IncomingMessage, MalformedMessage, parse_envelope, parse_message
 from bot.paths import PROJECT_ROOT
 from bot.text.validate import check_question
@@ -94,6 +108,12 @@ class WeChatInput(InputChannel):
     def enabled(self) -> bool:
         return self.settings is not None
 
+    @property
+    def _configured(self) -> WeChatSettings:
+        """The settings, for the webhook's handlers: they run only when the channel is enabled."""
+        assert self.settings is not None, "channel is not configured"
+        return self.settings
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         wechat = Blueprint("wechat_webhook", __name__)
 
@@ -126,7 +146,7 @@ class WeChatInput(InputChannel):
             return _refuse(403, "missing signature parameters")
         try:
             self.crypto.verify_plain(sig, timestamp, nonce)
-            check_timestamp(timestamp, tolerance=self.settings.timestamp_tolerance)
+            check_timestamp(timestamp, tolerance=self._configured.timestamp_tolerance)
         except SignatureError:
             return _refuse(403, "bad signature")
         except StaleTimestamp:
@@ -167,8 +187,13 @@ class WeChatInput(InputChannel):
             return _refuse(400, str(exc))
         args = request.args
         try:
-            plain = self.crypto.open(msg_signature, args.get("timestamp"), args.get("nonce"), envelope.encrypt,
-                                     tolerance=self.settings.timestamp_tolerance)
+            plain = self.crypto.open(
+                msg_signature,
+                args.get("timestamp"),
+                args.get("nonce"),
+                envelope.encrypt,
+                tolerance=self._configured.timestamp_tolerance,
+            )
         except SignatureError:
             return _refuse(403, "bad msg_signature")
         except StaleTimestamp:
@@ -184,8 +209,7 @@ class WeChatInput(InputChannel):
 
     # --- answering -------------------------------------------------------------
 
-    async def _receive(self, request: Request,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         opened = self._open(request)
         if isinstance(opened, HTTPResponse):
             return opened
@@ -211,38 +235,51 @@ class WeChatInput(InputChannel):
             return self._passive(message, [canned])
         checked = check_question(message.content)
         if not checked.ok:
+            assert checked.message is not None  # a failed check always carries its message
             return self._passive(message, [checked.message])
 
         turn = asyncio.get_running_loop().create_task(
-            self._ask_bot(message, checked.text, agent, sender_id, on_new_message))
+            self._ask_bot(message, checked.text, agent, sender_id, on_new_message)
+        )
         self._tasks.add(turn)  # the loop keeps only weak references to tasks
         turn.add_done_callback(self._tasks.discard)
-        done, _ = await asyncio.wait({turn}, timeout=self.settings.reply_deadline)
+        done, _ = await asyncio.wait({turn}, timeout=self._configured.reply_deadline)
         if turn in done:
             replies = self._result(turn)
             if len(replies) == 1:
                 return self._passive(message, replies)
             self._send_later(message, turn)
             return response.text(NO_REPLY)
-        logger.info("WeChat turn slower than %.1fs; replying through the customer-service API",
-                    self.settings.reply_deadline)
+        logger.info(
+            "WeChat turn slower than %.1fs; replying through the customer-service API", self._configured.reply_deadline
+        )
         self._send_later(message, turn)
         return response.text(NO_REPLY)
 
-    async def _ask_bot(self, message: IncomingMessage, text: str, agent: Any, sender_id: str,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Replies:
+    async def _ask_bot(
+        self,
+        message: IncomingMessage,
+        text: str,
+        agent: Any,
+        sender_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> Replies:
         collector = CollectingOutputChannel()
-        await on_new_message(UserMessage(
-            await with_choice(agent, sender_id, text), collector, sender_id, input_channel=self.name(),
-            metadata={"wechat": {"msg_id": message.msg_id}},
-        ))
+        await on_new_message(
+            UserMessage(
+                await with_choice(agent, sender_id, text),
+                collector,
+                sender_id,
+                input_channel=self.name(),
+                metadata={"wechat": {"msg_id": message.msg_id}},
+            )
+        )
         return text_channel_replies(collector.messages)
 
     def _result(self, turn: "asyncio.Task[Replies]") -> Replies:
         """The turn's reply cut into WeChat-sized messages; an apology if it failed."""
         if turn.cancelled() or turn.exception() is not None:
-            logger.error("WeChat turn failed: %s", "cancelled" if turn.cancelled() else
-                         type(turn.exception()).__name__)
+            logger.error("WeChat turn failed: %s", "cancelled" if turn.cancelled() else type(turn.exception()).__name__)
             return [TROUBLE_REPLY]
         texts = turn.result()
         if not texts:

@@ -5,6 +5,7 @@ A passive reply is the body of the HTTP answer to WeChat's callback: a text
 message XML, encrypted and signed like the callback itself (safe mode). The
 literal body "success" tells WeChat there is nothing to show and not to retry.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,13 @@ NO_REPLY = "success"
 # customer-service); stay a little under it.
 TEXT_LIMIT_BYTES = 2000
 
-WELCOME_TEXT = ("您好，感谢关注！我是新冠疫苗接种问答助手，回答均来自市疾控中心专家的答问文章，"
-                "每条都注明来源；本助手提供公开信息，不构成医疗建议。请直接输入文字问题。\n猜你想问：")
-NON_TEXT_REPLY = ("抱歉，我目前只能理解文字消息，暂时看不懂语音、图片、位置、视频和链接。"
-                  "请直接输入文字问题，例如“加强针怎么打”。")
+WELCOME_TEXT = (
+    "您好，感谢关注！我是新冠疫苗接种问答助手，回答均来自市疾控中心专家的答问文章，"
+    "每条都注明来源；本助手提供公开信息，不构成医疗建议。请直接输入文字问题。\n猜你想问："
+)
+NON_TEXT_REPLY = (
+    "抱歉，我目前只能理解文字消息，暂时看不懂语音、图片、位置、视频和链接。请直接输入文字问题，例如“加强针怎么打”。"
+)
 TROUBLE_REPLY = "抱歉，系统暂时无法回答，请稍后再试。如有急需，请拨打12320卫生健康热线。"
 
 
@@ -65,25 +69,28 @@ def _cdata(value: str) -> str:
 
 def text_reply_xml(to_user: str, from_user: str, content: str, now: Optional[int] = None) -> bytes:
     created = int(time.time()) if now is None else now
-    return ("<xml>"
-            f"<ToUserName>{_cdata(to_user)}</ToUserName>"
-            f"<FromUserName>{_cdata(from_user)}</FromUserName>"
-            f"<CreateTime>{created}</CreateTime>"
-            "<MsgType><![CDATA[text]]></MsgType>"
-            f"<Content>{_cdata(content)}</Content>"
-            "</xml>").encode("utf-8")
+    return (
+        "<xml>"
+        f"<ToUserName>{_cdata(to_user)}</ToUserName>"
+        f"<FromUserName>{_cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{created}</CreateTime>"
+        "<MsgType><![CDATA[text]]></MsgType>"
+        f"<Content>{_cdata(content)}</Content>"
+        "</xml>"
+    ).encode("utf-8")
 
 
-def encrypted_reply(crypto: WxCrypto, plain: bytes, now: Optional[int] = None,
-                    nonce: Optional[str] = None) -> bytes:
+def encrypted_reply(crypto: WxCrypto, plain: bytes, now: Optional[int] = None, nonce: Optional[str] = None) -> bytes:
     """The safe-mode envelope WeChat expects around a passive reply."""
     timestamp = str(int(time.time()) if now is None else now)
     nonce = nonce or str(int.from_bytes(os.urandom(4), "big"))
     encrypt = crypto.encrypt(plain)
     signature = crypto.sign(timestamp, nonce, encrypt)
-    return ("<xml>"
-            f"<Encrypt>{_cdata(encrypt)}</Encrypt>"
-            f"<MsgSignature>{_cdata(signature)}</MsgSignature>"
-            f"<TimeStamp>{timestamp}</TimeStamp>"
-            f"<Nonce>{_cdata(nonce)}</Nonce>"
-            "</xml>").encode("utf-8")
+    return (
+        "<xml>"
+        f"<Encrypt>{_cdata(encrypt)}</Encrypt>"
+        f"<MsgSignature>{_cdata(signature)}</MsgSignature>"
+        f"<TimeStamp>{timestamp}</TimeStamp>"
+        f"<Nonce>{_cdata(nonce)}</Nonce>"
+        "</xml>"
+    ).encode("utf-8")

@@ -1,6 +1,7 @@
 """Where the Official Account channel's settings come from: credentials.yml
 names the environment variables (default WECHAT_<SETTING>); see
 bot/channels/env_settings.py for the rules shared with WeCom."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -42,8 +43,9 @@ class WeChatSettings:
     suggested_faqs: Tuple[str, ...] = DEFAULT_SUGGESTED_FAQS
 
 
-def resolve(credentials: Optional[Mapping[str, Any]],
-            environ: Mapping[str, str]) -> Tuple[Optional[WeChatSettings], List[str]]:
+def resolve(
+    credentials: Optional[Mapping[str, Any]], environ: Mapping[str, str]
+) -> Tuple[Optional[WeChatSettings], List[str]]:
     """The settings, or None and the reasons (safe to log) why the channel stays off."""
     credentials = credentials or {}
     values, missing = read_values(credentials, environ, PREFIX, REQUIRED, OPTIONAL_DEFAULTS)

@@ -5,6 +5,7 @@ credentials.yml names the channel as `bot.channels.wecom.WeComInput`. The
 Rasa-facing class is imported lazily so that the pure modules (crypto,
 messages, dedup) stay importable from the test environment, which has no Rasa.
 """
+
 from typing import Any
 
 __all__ = ["WeComInput"]

@@ -2,6 +2,7 @@
 to one member as the app. Token caching and retries are shared with the WeChat
 channel in bot/channels/wxapi.py.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,9 +18,16 @@ logger = logging.getLogger(__name__)
 class WeComApi(TokenApi):
     platform = "WeCom"
 
-    def __init__(self, corp_id: str, secret: str, agent_id: int,
-                 api_base: str = DEFAULT_API_BASE, timeout: float = 10.0,
-                 retry_pause: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        corp_id: str,
+        secret: str,
+        agent_id: int,
+        api_base: str = DEFAULT_API_BASE,
+        timeout: float = 10.0,
+        retry_pause: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(api_base, timeout=timeout, retry_pause=retry_pause, clock=clock)
         self.agent_id = agent_id
         self._corp_id = corp_id
@@ -32,9 +40,10 @@ class WeComApi(TokenApi):
         return "/cgi-bin/gettoken", {"corpid": self._corp_id, "corpsecret": self._secret}
 
     async def send_text(self, touser: str, content: str) -> Dict[str, Any]:
-        data = await self.post("/cgi-bin/message/send", {
-            "touser": touser, "msgtype": "text", "agentid": self.agent_id,
-            "text": {"content": content}, "safe": 0})
+        data = await self.post(
+            "/cgi-bin/message/send",
+            {"touser": touser, "msgtype": "text", "agentid": self.agent_id, "text": {"content": content}, "safe": 0},
+        )
         if data.get("invaliduser"):
             logger.warning("WeCom did not deliver to some recipients (invaliduser)")
         return data

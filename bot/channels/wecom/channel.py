@@ -6,6 +6,7 @@ otherwise, while a bot turn (NLU + action server) can take longer. So the POST
 is checked and acknowledged at once with an empty 200, and the reply goes out
 later through the messaging API from a background task.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,11 +14,10 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 from bot.channels.choices import with_choice
 from bot.channels.dedup import MemorySeenStore, SeenStore, load_store
@@ -67,12 +67,19 @@ class WeComInput(InputChannel):
         self.crypto = WxCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
         self.api = WeComApi(settings.corp_id, settings.secret, settings.agent_id, api_base=settings.api_base)
         # Namespaced per corp and app: two apps' MsgIds are unrelated numbers.
-        self.seen = seen or load_store(settings.dedup_store, f"wecom:{settings.corp_id}:{settings.agent_id}",
-                                       os.environ)
+        self.seen = seen or load_store(
+            settings.dedup_store, f"wecom:{settings.corp_id}:{settings.agent_id}", os.environ
+        )
 
     @property
     def enabled(self) -> bool:
         return self.settings is not None
+
+    @property
+    def _configured(self) -> WeComSettings:
+        """The settings, for the webhook's handlers: they run only when the channel is enabled."""
+        assert self.settings is not None, "channel is not configured"
+        return self.settings
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         wecom = Blueprint("wecom_webhook", __name__)
@@ -101,12 +108,17 @@ class WeComInput(InputChannel):
         params = {key: request.args.get(key) for key in ("msg_signature", "timestamp", "nonce")}
         if not all(params.values()):
             return None
-        return params  # type: ignore[return-value]
+        return params
 
     def _open(self, params: Dict[str, str], encrypt: str) -> "bytes | HTTPResponse":
         try:
-            return self.crypto.open(params["msg_signature"], params["timestamp"], params["nonce"], encrypt,
-                                    tolerance=self.settings.timestamp_tolerance)
+            return self.crypto.open(
+                params["msg_signature"],
+                params["timestamp"],
+                params["nonce"],
+                encrypt,
+                tolerance=self._configured.timestamp_tolerance,
+            )
         except SignatureError:
             return _refuse(403, "bad signature")
         except StaleTimestamp:
@@ -135,8 +147,7 @@ class WeComInput(InputChannel):
         # WeCom compares the body byte for byte: no quotes, no newline.
         return response.text(plain)
 
-    async def _receive(self, request: Request,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _receive(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             return _refuse(400, "body too large")
@@ -168,8 +179,7 @@ class WeComInput(InputChannel):
         task.add_done_callback(self._tasks.discard)
         return response.text("")
 
-    async def _answer(self, message: IncomingMessage,
-                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def _answer(self, message: IncomingMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         try:
             if message.msg_type == "text" and message.content.strip():
                 texts = await self._ask_bot(message, on_new_message)
@@ -187,16 +197,21 @@ class WeComInput(InputChannel):
         except Exception:  # a background task has nobody else to report to
             logger.exception("WeCom message handling failed")
 
-    async def _ask_bot(self, message: IncomingMessage,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> List[str]:
+    async def _ask_bot(
+        self, message: IncomingMessage, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> List[str]:
         collector = CollectingOutputChannel()
         sender = SENDER_PREFIX + message.from_user
         text = await with_choice(getattr(self, "_agent", None), sender, message.content.strip())
-        await on_new_message(UserMessage(
-            text, collector, sender,
-            input_channel=self.name(),
-            metadata={"wecom": {"msg_id": message.msg_id, "agent_id": message.agent_id}},
-        ))
+        await on_new_message(
+            UserMessage(
+                text,
+                collector,
+                sender,
+                input_channel=self.name(),
+                metadata={"wecom": {"msg_id": message.msg_id, "agent_id": message.agent_id}},
+            )
+        )
         # Buttons become numbered lines; the answer's `custom` payload only
         # decides how a full answer is offered (the source line is in the text).
         return text_channel_replies(collector.messages)

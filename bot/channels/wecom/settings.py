@@ -1,5 +1,6 @@
 """Where the WeCom channel's settings come from (bot/channels/env_settings.py
 explains the environment-first rule and why `${VAR}` is not used)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ class WeComSettings:
     dedup_store: DedupBackend = DedupBackend.MEMORY
 
 
-def resolve(credentials: Optional[Mapping[str, Any]],
-            environ: Mapping[str, str]) -> Tuple[Optional[WeComSettings], List[str]]:
+def resolve(
+    credentials: Optional[Mapping[str, Any]], environ: Mapping[str, str]
+) -> Tuple[Optional[WeComSettings], List[str]]:
     """The settings, or None and the reasons (safe to log) why the channel stays off."""
     credentials = credentials or {}
     values, missing = read_values(credentials, environ, PREFIX, REQUIRED, OPTIONAL_DEFAULTS)

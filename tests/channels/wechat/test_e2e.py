@@ -6,6 +6,7 @@ WECHAT_* settings, the customer-service API pointed at a fake on loopback that
 records every send. The real action server sits behind a SlowProxy, so a test
 can make a bot turn slower than WeChat's five seconds.
 """
+
 import base64
 import os
 import secrets
@@ -19,8 +20,8 @@ from bot.channels.options import CHOICE_HINT
 from bot.paths import PROJECT_ROOT
 from tests.support.fake_wechat_api import FakeWeChatApi
 from tests.support.slow_proxy import SlowProxy
-from tests.support.wecom_client import make_encoding_aes_key
 from tests.support.wechat_client import WeChatClient, wechat_message_xml
+from tests.support.wecom_client import make_encoding_aes_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -45,9 +46,14 @@ def wechat_stack(fake_api, tmp_path_factory):
     from bot.serving.stack import Stack, free_port
 
     token, aes_key = secrets.token_hex(12), make_encoding_aes_key()
-    env = {"WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": fake_api.secret, "WECHAT_TOKEN": token,
-           "WECHAT_ENCODING_AES_KEY": aes_key, "WECHAT_API_BASE": fake_api.url,
-           "WECHAT_REPLY_DEADLINE": str(DEADLINE)}
+    env = {
+        "WECHAT_APP_ID": APP_ID,
+        "WECHAT_APP_SECRET": fake_api.secret,
+        "WECHAT_TOKEN": token,
+        "WECHAT_ENCODING_AES_KEY": aes_key,
+        "WECHAT_API_BASE": fake_api.url,
+        "WECHAT_REPLY_DEADLINE": str(DEADLINE),
+    }
     rasa_port = free_port()
     actions = Stack(rasa_port=rasa_port, actions_port=free_port(), log_dir=LOG_DIR)
     actions.start_action_server()
@@ -55,16 +61,24 @@ def wechat_stack(fake_api, tmp_path_factory):
     try:
         actions.wait_ready(timeout=600, only_actions=True)
         proxy = SlowProxy(actions.actions_url).start()
-        stack = Stack(rasa_port=rasa_port, actions_port=proxy.port, start_actions=False, log_dir=LOG_DIR,
-                      extra_env=env, tracker_db=tmp_path_factory.mktemp("wechat") / "conversations.db")
+        stack = Stack(
+            rasa_port=rasa_port,
+            actions_port=proxy.port,
+            start_actions=False,
+            log_dir=LOG_DIR,
+            extra_env=env,
+            tracker_db=tmp_path_factory.mktemp("wechat") / "conversations.db",
+        )
         stack.start(timeout=600)  # a busy two-core machine can take minutes to load the model
         try:
             stack.proxy = proxy
-            stack.wechat = WeChatClient(f"{stack.rasa_url}/webhooks/wechat/webhook", token, aes_key, APP_ID,
-                                        ACCOUNT)
+            stack.wechat = WeChatClient(f"{stack.rasa_url}/webhooks/wechat/webhook", token, aes_key, APP_ID, ACCOUNT)
             # The first turn of a fresh server loads lazily-built pieces; keep it out of the timings.
-            requests.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                          json={"sender": "warm-up", "message": "加强针怎么打"}, timeout=120)
+            requests.post(
+                f"{stack.rasa_url}/webhooks/rest/webhook",
+                json={"sender": "warm-up", "message": "加强针怎么打"},
+                timeout=120,
+            )
             yield stack
         finally:
             stack.stop()
@@ -98,8 +112,9 @@ def new_msg_id() -> str:
 
 def user_turns(stack, openid: str) -> list:
     """What reached the bot for this user (the tracker's user events)."""
-    resp = requests.get(f"{stack.rasa_url}/conversations/wechat:{openid}/tracker",
-                        params={"token": stack.auth_token}, timeout=10)
+    resp = requests.get(
+        f"{stack.rasa_url}/conversations/wechat:{openid}/tracker", params={"token": stack.auth_token}, timeout=10
+    )
     resp.raise_for_status()
     return [e.get("text") for e in resp.json()["events"] if e["event"] == "user"]
 
@@ -120,6 +135,7 @@ def delivered(reply, fake: FakeWeChatApi, openid: str) -> str:
 
 
 # --- URL verification -------------------------------------------------------------
+
 
 def test_channel_is_enabled(wechat_stack):
     resp = requests.get(f"{wechat_stack.rasa_url}/webhooks/wechat/", timeout=5)
@@ -143,6 +159,7 @@ def test_forged_url_verification_is_403(wechat, forgery):
 
 
 # --- answers ------------------------------------------------------------------------
+
 
 def test_text_is_answered_passively_with_its_source(wechat_stack, wechat, fake_api):
     user = new_user()
@@ -281,13 +298,16 @@ def test_plaintext_mode_is_refused(wechat):
     assert wechat.post_raw(_attack_plain(), params).status_code == 400
 
 
-@pytest.mark.parametrize("body", [
-    b"<xml><Encrypt>abc</Encrypt>",
-    b'{"Encrypt": "abc"}',
-    b"",
-    b"<xml><ToUserName>gh</ToUserName></xml>",
-    b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Encrypt>&x;</Encrypt></xml>',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<xml><Encrypt>abc</Encrypt>",
+        b'{"Encrypt": "abc"}',
+        b"",
+        b"<xml><ToUserName>gh</ToUserName></xml>",
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Encrypt>&x;</Encrypt></xml>',
+    ],
+)
 def test_malformed_or_wrong_content_is_400(wechat, body):
     # Correctly signed query parameters: only the body's shape is wrong.
     assert wechat.post_raw(body, wechat.query("abc")).status_code == 400
@@ -296,9 +316,11 @@ def test_malformed_or_wrong_content_is_400(wechat, body):
 def test_undecryptable_or_malformed_inner_message_is_400(wechat):
     garbage = base64.b64encode(os.urandom(64)).decode()
     assert wechat.post_raw(wechat.envelope_for(garbage), wechat.query(garbage)).status_code == 400
-    inner = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-             b"<xml><FromUserName>" + new_user().encode() + b"</FromUserName><MsgType>text</MsgType>"
-             b"<Content>&x;</Content><MsgId>1</MsgId></xml>")
+    inner = (
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<xml><FromUserName>" + new_user().encode() + b"</FromUserName><MsgType>text</MsgType>"
+        b"<Content>&x;</Content><MsgId>1</MsgId></xml>"
+    )
     assert wechat.post_plain(inner).status == 400
 
 

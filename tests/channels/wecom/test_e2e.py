@@ -4,17 +4,17 @@ This module starts its own stack with the shipped credentials.yml and WeCom
 settings in the children's environment, the messaging API pointed at a fake on
 loopback; the fake records what the channel sends back.
 """
-from bot.paths import PROJECT_ROOT
+
 import base64
 import os
 import secrets
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
+from bot.paths import PROJECT_ROOT
 from tests.support.fake_wecom_api import FakeWeComApi
 from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
 
@@ -38,10 +38,15 @@ def wecom_stack(fake_api):
     from bot.serving.stack import Stack, free_port
 
     token, aes_key = secrets.token_hex(12), make_encoding_aes_key()
-    env = {"WECOM_CORP_ID": CORP_ID, "WECOM_TOKEN": token, "WECOM_ENCODING_AES_KEY": aes_key,
-           "WECOM_AGENT_ID": str(AGENT_ID), "WECOM_SECRET": fake_api.secret, "WECOM_API_BASE": fake_api.url}
-    stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs",
-                  extra_env=env)
+    env = {
+        "WECOM_CORP_ID": CORP_ID,
+        "WECOM_TOKEN": token,
+        "WECOM_ENCODING_AES_KEY": aes_key,
+        "WECOM_AGENT_ID": str(AGENT_ID),
+        "WECOM_SECRET": fake_api.secret,
+        "WECOM_API_BASE": fake_api.url,
+    }
+    stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs", extra_env=env)
     stack.start(timeout=600)  # a busy two-core machine can take minutes to load the model
     try:
         stack.wecom = WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", token, aes_key, CORP_ID, AGENT_ID)
@@ -170,8 +175,9 @@ def test_non_text_messages_get_the_polite_hint(wecom, fake_api, kind):
 def test_entering_the_app_gets_a_welcome_once(wecom, fake_api):
     user = new_user()
     for offset in (0, 1):
-        event = message_xml(CORP_ID, user, "event", AGENT_ID, event="enter_agent",
-                            create_time=int(time.time()) + offset)
+        event = message_xml(
+            CORP_ID, user, "event", AGENT_ID, event="enter_agent", create_time=int(time.time()) + offset
+        )
         assert wecom.post_plain(event).status_code == 200
     assert POLITE in wait_reply(fake_api, user)
     time.sleep(2)
@@ -206,29 +212,37 @@ def test_message_for_another_corp_is_403(wecom):
     assert wecom.post_raw(wecom.envelope(encrypt), wecom.signed_params(encrypt)).status_code == 403
 
 
-@pytest.mark.parametrize("body", [
-    b"<xml><Encrypt>abc</Encrypt>",
-    b'{"Encrypt": "abc"}',
-    b"",
-    b"<xml><ToUserName>x</ToUserName></xml>",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<xml><Encrypt>abc</Encrypt>",
+        b'{"Encrypt": "abc"}',
+        b"",
+        b"<xml><ToUserName>x</ToUserName></xml>",
+    ],
+)
 def test_malformed_or_non_xml_is_400(wecom, body):
     assert wecom.post_raw(body).status_code == 400
 
 
 def test_xxe_and_entity_bombs_are_400(wecom):
-    xxe = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b"<xml><Encrypt>&x;</Encrypt></xml>")
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "haha">'
-              + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10)
-                         for i in range(8))
-              + b"]><xml><Encrypt>&i;</Encrypt></xml>")
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<xml><Encrypt>&x;</Encrypt></xml>"
+    )
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "haha">'
+        + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10) for i in range(8))
+        + b"]><xml><Encrypt>&i;</Encrypt></xml>"
+    )
     for body in (xxe, laughs):
         assert wecom.post_raw(body).status_code == 400
     # The same inside a correctly signed and encrypted payload.
-    inner = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-             b"<xml><FromUserName>" + _attacker().encode() + b"</FromUserName><MsgType>text</MsgType>"
-             b"<Content>&x;</Content><MsgId>1</MsgId></xml>")
+    inner = (
+        b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<xml><FromUserName>" + _attacker().encode() + b"</FromUserName><MsgType>text</MsgType>"
+        b"<Content>&x;</Content><MsgId>1</MsgId></xml>"
+    )
     assert wecom.post_plain(inner).status_code == 400
 
 
@@ -253,8 +267,7 @@ def test_channel_stays_off_without_its_settings(stack):
     assert requests.post(f"{stack.rasa_url}/webhooks/wecom/webhook", data=b"<xml/>", timeout=5).status_code == 404
     if not os.environ.get("WECHAT_APP_ID"):  # the Official Account channel behaves the same
         assert requests.get(f"{stack.rasa_url}/webhooks/wechat/", timeout=5).json()["enabled"] is False
-        assert requests.post(f"{stack.rasa_url}/webhooks/wechat/webhook", data=b"<xml/>",
-                             timeout=5).status_code == 404
+        assert requests.post(f"{stack.rasa_url}/webhooks/wechat/webhook", data=b"<xml/>", timeout=5).status_code == 404
 
 
 def test_options_are_numbered_and_a_typed_number_picks_one(wecom, fake_api):

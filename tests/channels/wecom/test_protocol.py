@@ -1,14 +1,14 @@
 """The WeCom channel's protocol pieces on their own: crypto, XML, splitting,
 duplicate memory and settings. Fast; no servers. (The crypto, XML, splitting
 and dedup modules are shared with the WeChat channel under bot/channels/.)"""
-from bot.paths import PROJECT_ROOT
+
 import base64
 import time
-from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.channels import wxcrypto as wc
 from bot.channels.dedup import DedupBackend, MemorySeenStore, load_store
@@ -16,24 +16,29 @@ from bot.channels.splitting import split_text
 from bot.channels.wecom.messages import NON_TEXT_REPLY, TEXT_LIMIT_BYTES, WELCOME_REPLY, canned_reply
 from bot.channels.wecom.settings import resolve
 from bot.channels.wxmessages import MalformedMessage, parse_envelope, parse_message
+from bot.paths import PROJECT_ROOT
 from tests.support.wecom_client import WeComSide, make_encoding_aes_key, message_xml, sha1_signature
 
 ROOT = PROJECT_ROOT
 
 # Tencent's published sample for the WeCom callback (developer.work.weixin.qq.com,
 # document 90968 "加解密方案说明"): the same inputs every official SDK tests against.
-OFFICIAL = {"token": "QDG6eK", "key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-            "corp_id": "wx5823bf96d3bd56c7"}
-OFFICIAL_ECHO = {"msg_signature": "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3", "timestamp": "1409659589",
-                 "nonce": "263014780",
-                 "echostr": "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ=="}
+OFFICIAL = {"token": "QDG6eK", "key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "corp_id": "wx5823bf96d3bd56c7"}
+OFFICIAL_ECHO = {
+    "msg_signature": "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3",
+    "timestamp": "1409659589",
+    "nonce": "263014780",
+    "echostr": "P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==",
+}
 OFFICIAL_POST = {
-    "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6", "timestamp": "1409659813", "nonce": "1372623149",
+    "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6",
+    "timestamp": "1409659813",
+    "nonce": "1372623149",
     "encrypt": "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/"
-               "sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJ"
-               "YuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGU"
-               "callcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDY"
-               "A5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==",
+    "sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJ"
+    "YuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGU"
+    "callcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDY"
+    "A5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==",
 }
 
 # Our own vector, computed from the protocol description (and cross-checked with
@@ -42,8 +47,10 @@ VECTOR_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")
 VECTOR_CORP = "ww0123456789abcdef"
 VECTOR_RANDOM = b"0123456789abcdef"
 VECTOR_MSG = "<xml><Content><![CDATA[加强针怎么打]]></Content></xml>".encode()
-VECTOR_ENCRYPT = ("4j/AuRx71kQlxVlzbpsMWBWuGVtURtQzROb5T/8jrN+TWhRsxR4YBvlcerb1qV4ZZy2hW/WDVtnnHbxnPLKYk7i59H/Rph/"
-                  "040r2bKoS1UPlmH94R2Ub+Duv9sCwm+hPTChxti46wNBZWx3B7/72Xj//uQr97LfYVizjjIgTxBs=")
+VECTOR_ENCRYPT = (
+    "4j/AuRx71kQlxVlzbpsMWBWuGVtURtQzROb5T/8jrN+TWhRsxR4YBvlcerb1qV4ZZy2hW/WDVtnnHbxnPLKYk7i59H/Rph/"
+    "040r2bKoS1UPlmH94R2Ub+Duv9sCwm+hPTChxti46wNBZWx3B7/72Xj//uQr97LfYVizjjIgTxBs="
+)
 
 
 def official_crypto() -> wc.WxCrypto:
@@ -52,17 +59,20 @@ def official_crypto() -> wc.WxCrypto:
 
 # --- crypto -------------------------------------------------------------------
 
+
 def test_official_url_verification_sample():
     e = OFFICIAL_ECHO
-    plain = official_crypto().open(e["msg_signature"], e["timestamp"], e["nonce"], e["echostr"],
-                                   now=int(e["timestamp"]))
+    plain = official_crypto().open(
+        e["msg_signature"], e["timestamp"], e["nonce"], e["echostr"], now=int(e["timestamp"])
+    )
     assert plain == b"1616140317555161061"
 
 
 def test_official_message_sample():
     p = OFFICIAL_POST
-    plain = official_crypto().open(p["msg_signature"], p["timestamp"], p["nonce"], p["encrypt"],
-                                   now=int(p["timestamp"]))
+    plain = official_crypto().open(
+        p["msg_signature"], p["timestamp"], p["nonce"], p["encrypt"], now=int(p["timestamp"])
+    )
     message = parse_message(plain)
     assert (message.msg_type, message.content, message.from_user) == ("text", "hello", "mycreate")
     assert message.msg_id == "4561255354251345929" and message.agent_id == "218"
@@ -154,14 +164,28 @@ def test_encoding_aes_key_is_validated():
 
 XXE = b"""<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <xml><Encrypt>&x;</Encrypt></xml>"""
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
-          b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><Encrypt>&c;</Encrypt></xml>')
-PLAIN_DOCTYPE = b'<!DOCTYPE xml><xml><Encrypt>abc</Encrypt></xml>'
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><Encrypt>&c;</Encrypt></xml>'
+)
+PLAIN_DOCTYPE = b"<!DOCTYPE xml><xml><Encrypt>abc</Encrypt></xml>"
 
 
-@pytest.mark.parametrize("body", [XXE, LAUGHS, PLAIN_DOCTYPE, b"", b"not xml", b'{"Encrypt": "x"}',
-                                  b"<xml><Encrypt>abc</Encrypt>", b"<notxml><Encrypt>abc</Encrypt></notxml>",
-                                  b"<xml><ToUserName>x</ToUserName></xml>", b"\xff\xfe<\x00x\x00"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        XXE,
+        LAUGHS,
+        PLAIN_DOCTYPE,
+        b"",
+        b"not xml",
+        b'{"Encrypt": "x"}',
+        b"<xml><Encrypt>abc</Encrypt>",
+        b"<notxml><Encrypt>abc</Encrypt></notxml>",
+        b"<xml><ToUserName>x</ToUserName></xml>",
+        b"\xff\xfe<\x00x\x00",
+    ],
+)
 def test_envelopes_that_are_refused(body):
     with pytest.raises(MalformedMessage):
         parse_envelope(body)
@@ -189,6 +213,7 @@ def test_message_kinds_and_canned_replies():
 
 
 # --- splitting ----------------------------------------------------------------
+
 
 def _utf8(text: str) -> int:
     return len(text.encode("utf-8"))
@@ -221,8 +246,10 @@ def test_a_line_without_breaks_is_cut_between_characters():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("疫苗加强针接种。！？，、\n abc😷")), max_size=400),
-       st.integers(min_value=4, max_value=64))
+@given(
+    st.text(alphabet=st.sampled_from(list("疫苗加强针接种。！？，、\n abc😷")), max_size=400),
+    st.integers(min_value=4, max_value=64),
+)
 def test_split_never_exceeds_the_limit_or_loses_text(text, limit):
     chunks = split_text(text, limit)
     assert all(0 < _utf8(c) <= limit for c in chunks)
@@ -231,6 +258,7 @@ def test_split_never_exceeds_the_limit_or_loses_text(text, limit):
 
 
 # --- duplicate memory ---------------------------------------------------------
+
 
 def test_seen_store_answers_once_and_forgets_after_ttl():
     clock = [0.0]
@@ -256,8 +284,13 @@ def test_memory_is_the_default_store():
 
 # --- settings and credentials files -------------------------------------------
 
-SECRETS = {"WECOM_CORP_ID": "wwcorp", "WECOM_TOKEN": "tok-secret", "WECOM_ENCODING_AES_KEY": VECTOR_KEY,
-           "WECOM_AGENT_ID": "1000002", "WECOM_SECRET": "very-secret"}
+SECRETS = {
+    "WECOM_CORP_ID": "wwcorp",
+    "WECOM_TOKEN": "tok-secret",
+    "WECOM_ENCODING_AES_KEY": VECTOR_KEY,
+    "WECOM_AGENT_ID": "1000002",
+    "WECOM_SECRET": "very-secret",
+}
 
 
 def test_settings_off_without_env_and_never_echo_values():
@@ -289,8 +322,11 @@ def test_credentials_files():
     assert not any("${" in str(v) for v in wecom.values())  # Rasa would refuse to start without them
     messaging = yaml.safe_load((ROOT / "credentials.messaging.yml").read_text())
     assert "bot.channels.rest.GuardedRestInput" in messaging and messaging["bot.channels.wecom.WeComInput"] == wecom
-    assert messaging["telegram"] == {"access_token": "${TELEGRAM_ACCESS_TOKEN}", "verify": "${TELEGRAM_VERIFY}",
-                                     "webhook_url": "${TELEGRAM_WEBHOOK_URL}"}
+    assert messaging["telegram"] == {
+        "access_token": "${TELEGRAM_ACCESS_TOKEN}",
+        "verify": "${TELEGRAM_VERIFY}",
+        "webhook_url": "${TELEGRAM_WEBHOOK_URL}",
+    }
 
 
 def test_timestamp_tolerance_cannot_outlive_the_duplicate_memory():
