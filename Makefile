@@ -72,7 +72,9 @@ embedding-model: | $(APP_VENV)/.installed
 index: embedding-model data/faq.yml
 	$(APP_PY) -m bot build-index
 
-setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed data/faq.yml $(MODEL) index
+# The embedding model first: fine-tuning takes both cores only when nothing
+# else is running, and the load average stays high for a while after training.
+setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed data/faq.yml index $(MODEL)
 
 run: setup
 	$(APP_PY) -m bot run
