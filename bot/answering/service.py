@@ -8,7 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
 
 from bot.answering.buttons import (
     CHOOSE_FAQ_INTENT,
@@ -170,10 +170,19 @@ class AnsweringService:
         text = text or ""
         follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
         decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
+        uncovered = follow_up.uncovered if reading is Reading.NOT_COVERED and follow_up else ()
+        if reading is Reading.STANDALONE and mode is not Mode.INTENT:
+            # 孕妇能打吗, 打完发烧怎么办: whatever the scores say, a question about a
+            # subject the explainer never covers is declined plainly. Offering
+            # 哪些人群可以接种 as 您是想问 would read as an answer to it.
+            uncovered = self._not_covered_terms(text)
+            if uncovered:
+                decision = Decision(
+                    AnswerKind.DECLINE, reason=f"asks about {uncovered[0]!r}, which the source never mentions"
+                )
         reply = self._render(decision)
-        if reading is Reading.NOT_COVERED:
-            assert follow_up is not None  # _decide_turn reads NOT_COVERED only from a follow-up
-            reply = Reply(decision, text=render_not_covered(follow_up.uncovered[0]))
+        if uncovered:
+            reply = Reply(decision, text=render_not_covered(uncovered[0]))
             reply.metadata = self._metadata(decision)
         elif follow_up is not None and decision.answered:
             # 智飛是什麼疫苗 after a question stands alone, yet it names what it is about.
@@ -191,6 +200,14 @@ class AnsweringService:
         if follow_up is not None:
             reply.metadata["follow_up"] = reading.value
         return reply
+
+    def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
+        """The curated subjects the explainer never covers (data/dictionary/follow_up.yml
+        `not_covered`: pregnancy, side effects, cost, booking, a fourth dose…) named in `text`."""
+        from bot.text.normalize import normalize_query
+
+        normalized = normalize_query(text)
+        return tuple(term for term in self._focus_reader().rules.not_covered if term in normalized)
 
     # -- follow-ups (bot/answering/follow_up.py) -------------------------------------------
 
