@@ -152,7 +152,7 @@ def test_a_number_typed_for_a_quick_reply_picks_it(client):
     [
         ("我16岁，能打加强针吗", "not_eligible"),
         ("我打了三针智飞，还要打加强针吗", "no_booster_needed"),
-        ("我只打了一针科兴，能打加强吗", "not_covered"),
+        ("我只打了一针科兴，能打加强吗", "not_eligible"),
     ],
 )
 def test_verdicts_that_need_no_date(client, text, expected):

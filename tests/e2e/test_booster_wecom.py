@@ -8,9 +8,8 @@ import uuid
 
 import pytest
 
-from bot.paths import PROJECT_ROOT
 from tests.support.fake_wecom_api import FakeWeComApi
-from tests.support.wecom_client import WeComClient, make_encoding_aes_key
+from tests.support.wecom_stack import wecom_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -26,22 +25,8 @@ def fake_api():
 
 @pytest.fixture(scope="module")
 def wecom(fake_api):
-    from bot.serving.stack import Stack, free_port
-
-    token, aes_key = secrets.token_hex(12), make_encoding_aes_key()
-    env = {
-        "WECOM_CORP_ID": CORP_ID,
-        "WECOM_TOKEN": token,
-        "WECOM_ENCODING_AES_KEY": aes_key,
-        "WECOM_AGENT_ID": str(AGENT_ID),
-        "WECOM_SECRET": fake_api.secret,
-        "WECOM_API_BASE": fake_api.url,
-    }
-    stack = Stack(
-        rasa_port=free_port(), actions_port=free_port(), log_dir=PROJECT_ROOT / "artifacts" / "logs", extra_env=env
-    )
-    with stack:
-        yield WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", token, aes_key, CORP_ID, AGENT_ID)
+    with wecom_stack(fake_api, CORP_ID, AGENT_ID) as stack:
+        yield stack.wecom
 
 
 def say(wecom, fake_api, user: str, text: str, timeout: float = 20.0) -> str:

@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 SOURCE = "【来源】"
 FEEDBACK = ['/feedback{"value":"useful"}', '/feedback{"value":"useless"}']
 # Unsure but in scope with the calibrated settings (eval/dev.yml): the bot asks.
-CLARIFIED = "加强针能混着打吗"
+# Mid-band on the shipped calibration (P(right) about 0.5 for eligibility).
+CLARIFIED = "谁应该去打疫苗"
 # Answered by one sentence inside the vaccine_types answer.
 TARGETED = "科兴是灭活疫苗吗"
 NEAR_MISSES = ["孕妇能打吗", "打完发烧怎么办", "第四针什么时候打", "新冠疫苗要钱吗", "在哪里打"]
@@ -67,9 +68,10 @@ def test_a_targeted_answer_leads_with_its_sentence_and_sends_the_rest_on_request
 def test_health_near_misses_are_told_the_source_does_not_cover_them(client, question):
     turn = client.send(new_sender(), question)
     assert turn.answer["kind"] == "decline", turn.reply
-    assert "没有涉及这个问题" in turn.reply and "12320" in turn.reply and SOURCE not in turn.reply
-    if turn.buttons:  # offered only as other questions, never as its answer
-        assert "其他问题" in turn.reply
+    assert ("没有涉及这个问题" in turn.reply or "没有提到" in turn.reply) and "12320" in turn.reply
+    assert SOURCE not in turn.reply
+    # Nothing is offered that could read as its answer.
+    assert not turn.buttons, turn.buttons
 
 
 def test_make_shell_numbers_the_options_and_maps_a_typed_number(stack):

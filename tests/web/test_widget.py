@@ -564,7 +564,7 @@ GUESSES = [
     {"title": "有哪些疫苗？", "payload": '/choose_faq{"faq_id":"vaccine_types"}'},
 ]
 NUMBERS_TEXT = '编号123205和112320不是热线；热线是12320。<img src=x onerror="window.__pwned=1"><b>粗</b>'
-DECLINE_TEXT = "抱歉，资料里没有这个问题的答案。身体状况方面的问题请咨询接种点医生，或拨打12320卫生健康热线。"
+DECLINE_TEXT = "抱歉，我没能在资料中找到可靠的答案。为避免误导，我不作猜测。您可以换个说法，或拨打12320卫生健康热线。"
 SCRIPT = {
     "加强针隔多久": answer_messages(
         "专家的答问里说：“" + LEAD + "”\n（回复“全文”查看完整答问）\n" + SOURCE + "，答问“加强针怎么打”",
@@ -588,7 +588,7 @@ SCRIPT = {
         {"answer_id": "booster_target", "kind": "faq", "sources": [dict(ARTICLE, question="加强针的接种对象？")]},
         buttons=FEEDBACK_BUTTONS,
     ),
-    "怀孕了能打吗": answer_messages(
+    "疫苗是怎么研发出来的": answer_messages(
         DECLINE_TEXT,
         {"answer_id": None, "kind": "decline", "options": ["eligibility", "vaccine_types"]},
         buttons=GUESSES,
@@ -764,7 +764,7 @@ def test_declines_and_the_welcome_make_12320_a_tel_link(watched, fake, fake_page
     page = watched.page
     open_chat(page, fake_page)
     expect(page.locator('.vfc-welcome a[href="tel:12320"]')).to_have_text("12320")
-    ask(page, "怀孕了能打吗")
+    ask(page, "疫苗是怎么研发出来的")
     decline = nth_answer(page, 1)
     assert decline.get_attribute("data-kind") == "decline"
     link = decline.locator('a[href="tel:12320"]')
@@ -877,7 +877,7 @@ def test_launcher_bubble_opens_and_closes_the_chat(watched, fake, fake_page):
     expect(page.get_by_role("textbox", name="输入您的问题")).to_be_focused()
     box = panel.bounding_box()
     assert box["x"] + box["width"] <= DESKTOP["width"] and box["y"] + box["height"] <= DESKTOP["height"]
-    ask(page, "怀孕了能打吗")
+    ask(page, "疫苗是怎么研发出来的")
     expect(nth_answer(page, 1).locator('a[href="tel:12320"]')).to_have_count(1)
     shot(page, "widget-launcher.png")
 
@@ -907,7 +907,7 @@ def screenshot_conversation(page) -> None:
     answer = nth_answer(page, 2)
     answer.locator(".vfc-feedback").get_by_role("button", name="有用").click()
     expect(answer.locator(".vfc-feedback")).to_contain_text("谢谢")
-    ask(page, "怀孕了能打吗")
+    ask(page, "疫苗是怎么研发出来的")
     nth_answer(page, 3)
 
 

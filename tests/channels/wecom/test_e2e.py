@@ -16,7 +16,8 @@ import requests
 
 from bot.paths import PROJECT_ROOT
 from tests.support.fake_wecom_api import FakeWeComApi
-from tests.support.wecom_client import WeComClient, make_encoding_aes_key, message_xml
+from tests.support.wecom_client import WeComClient, message_xml
+from tests.support.wecom_stack import wecom_stack as start_wecom_stack
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -35,24 +36,8 @@ def fake_api():
 
 @pytest.fixture(scope="module")
 def wecom_stack(fake_api):
-    from bot.serving.stack import Stack, free_port
-
-    token, aes_key = secrets.token_hex(12), make_encoding_aes_key()
-    env = {
-        "WECOM_CORP_ID": CORP_ID,
-        "WECOM_TOKEN": token,
-        "WECOM_ENCODING_AES_KEY": aes_key,
-        "WECOM_AGENT_ID": str(AGENT_ID),
-        "WECOM_SECRET": fake_api.secret,
-        "WECOM_API_BASE": fake_api.url,
-    }
-    stack = Stack(rasa_port=free_port(), actions_port=free_port(), log_dir=ROOT / "artifacts" / "logs", extra_env=env)
-    stack.start(timeout=600)  # a busy two-core machine can take minutes to load the model
-    try:
-        stack.wecom = WeComClient(f"{stack.rasa_url}/webhooks/wecom/webhook", token, aes_key, CORP_ID, AGENT_ID)
+    with start_wecom_stack(fake_api, CORP_ID, AGENT_ID) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 @pytest.fixture
