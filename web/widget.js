@@ -27,7 +27,15 @@
     // a round trip and keeps a pasted document off the network.
     maxChars: 500,
     title: "新冠疫苗接种问答",
-    quickReplies: ["哪些人可以接种？", "有哪些疫苗？", "加强针怎么打？", "加强针的接种对象？"]
+    // The welcome's menu: each chip answers its FAQ directly (a Rasa payload,
+    // parsed without NLU), so a first tap never ends in a clarification. A
+    // plain string is sent as a typed question instead.
+    quickReplies: [
+      { title: "哪些人可以接种？", payload: '/choose_faq{"faq_id":"eligibility"}' },
+      { title: "有哪些疫苗？", payload: '/choose_faq{"faq_id":"vaccine_types"}' },
+      { title: "加强针怎么打？", payload: '/choose_faq{"faq_id":"booster_schedule"}' },
+      { title: "加强针的接种对象？", payload: '/choose_faq{"faq_id":"booster_target"}' }
+    ]
   };
   // The bot writes its source line in the user's script (bot/text/script.py).
   var SOURCE_PREFIXES = ["【来源】", "【來源】"];
@@ -402,9 +410,11 @@
     quick.setAttribute("role", "group");
     quick.setAttribute("aria-label", TEXT.quickLabel);
     this.opts.quickReplies.forEach(function (q) {
-      var b = el("button", "vfc-chip", q);
+      var title = typeof q === "string" ? q : String(q.title);
+      var payload = typeof q === "string" ? q : String(q.payload || q.title);
+      var b = el("button", "vfc-chip", title);
       b.type = "button";
-      b.addEventListener("click", function () { self.send(q); });
+      b.addEventListener("click", function () { self.send(payload, { shown: title }); });
       quick.appendChild(b);
     });
 

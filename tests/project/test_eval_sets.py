@@ -78,3 +78,21 @@ def test_holdout_is_large_enough_and_rich_in_health_near_misses(eval_sets):
         "vaccination_progress",
     }
     assert sum(q.kind == "inside_answer" for q in holdout) >= 30
+
+
+def test_annotated_entities_are_written_as_the_normaliser_will_see_them():
+    # The text normaliser folds 科興 to 科兴 before the extractors run; an
+    # annotation [科興](vaccine) would teach EntitySynonymMapper to map every
+    # 科兴 back to 科興. Such examples must name their value explicitly.
+    import re
+
+    from bot.paths import PROJECT_ROOT
+    from bot.text.normalize import normalize_query
+
+    bad = []
+    for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for match in re.finditer(r"\[([^\]]+)\]\((\w+)\)", line):
+                if normalize_query(match.group(1)) not in (match.group(1), match.group(1).lower()):
+                    bad.append(f"{path.name}:{number} {match.group(0)}")
+    assert not bad, bad
