@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from bot.serving.stack import PROJECT_ROOT, base_env
+from tests.support.services import ENV_VARS
 
 pytestmark = pytest.mark.slow
 
@@ -45,19 +46,7 @@ CONVERSATIONS = {
 def test_domain_responses_follow_the_conversations_script(endpoints):
     env = base_env()
     # Values for the ${VARS} in the endpoint files; nothing connects to them here.
-    for var in [
-        "RASA_ACTIONS_URL",
-        "BOT_TRACKER_DB",
-        "BOT_PG_HOST",
-        "BOT_PG_PORT",
-        "BOT_PG_DB",
-        "BOT_PG_USER",
-        "BOT_PG_PASSWORD",
-        "BOT_REDIS_HOST",
-        "BOT_REDIS_PORT",
-        "BOT_REDIS_DB",
-        "BOT_REDIS_PASSWORD",
-    ]:
+    for var in ("RASA_ACTIONS_URL", "BOT_TRACKER_DB", *ENV_VARS):
         env.setdefault(var, "1")
     result = subprocess.run(
         [str(RASA_PYTHON), "-W", "ignore", "-c", PROBE, endpoints, json.dumps(CONVERSATIONS, ensure_ascii=False)],
