@@ -19,7 +19,7 @@ from bot.answering.buttons import (
     SHOW_FULL_ANSWER_INTENT,
     parse_payload,
 )
-from bot.answering.decide import Mode
+from bot.answering.decide import AnswerKind, Mode
 from bot.answering.follow_up import Conversation
 from bot.answering.service import AnsweringService, process_service
 from bot.channels.options import last_bot_buttons, resolve_choice
@@ -55,8 +55,14 @@ def current_topic(tracker: Tracker) -> Optional[str]:
 def conversation(tracker: Tracker) -> Conversation:
     """What a follow-up continues: the topic slot and the vaccine last named.
     Never the raw previous text, so a declined turn cannot leak into the next."""
-    vaccine = tracker.get_slot("vaccine") if "vaccine" in (tracker.slots or {}) else None
-    return Conversation(topic_faq=current_topic(tracker), vaccine=vaccine if isinstance(vaccine, str) else None)
+    slots = tracker.slots or {}
+    vaccine = tracker.get_slot("vaccine") if "vaccine" in slots else None
+    offered = tracker.get_slot("offered_faq") if "offered_faq" in slots else None
+    return Conversation(
+        topic_faq=current_topic(tracker),
+        vaccine=vaccine if isinstance(vaccine, str) else None,
+        offered_faq=offered if isinstance(offered, str) else None,
+    )
 
 
 def entity_value(tracker: Tracker, entity: str) -> Optional[str]:
@@ -108,7 +114,13 @@ class ActionAnswer(Action):
         if reply.decision.answered:
             # The topic changes only when something was answered: declines and
             # clarifications leave it, so 那智飞的呢 still continues it.
-            events.append(SlotSet("topic_faq", reply.decision.faq_id))
+            events += [SlotSet("topic_faq", reply.decision.faq_id), SlotSet("offered_faq", None)]
+        elif reply.decision.kind is AnswerKind.CLARIFY and reply.decision.options:
+            # A follow-up typed instead of a pick (智飞的呢 after 您是想问…?) narrows
+            # the question the bot thinks most likely; 全文 still needs an answer.
+            events.append(SlotSet("offered_faq", reply.decision.options[0]))
+        elif intent == NONE_OF_THESE_INTENT:
+            events.append(SlotSet("offered_faq", None))
         return events
 
 

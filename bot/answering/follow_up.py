@@ -15,7 +15,16 @@ is elliptical, bot/dialogue/focus.py). Then:
   (加强针怎么打？那智飞的呢) and decided by the same hybrid as any question:
   the intent layer's parse of the turn (its out-of-scope evidence included)
   and retrieval over the rewritten question go through the combiner and its
-  bands; nothing is skipped.
+  bands; nothing is skipped. Two more rewrites are decided the same way when
+  they apply: the topic's question with its subject swapped (为什么要积极接种
+  新冠病毒疫苗 + 那加强针呢 → 为什么要积极接种加强针), or its subject with the
+  asked aspect (加强免疫接种是怎么回事 + 怎么打 → 加强免疫怎么打); and the
+  named vaccine with the aspect (康希诺 它要打几针), which may belong to another
+  FAQ than the topic.
+
+When the last turn was a clarification the user did not answer with a pick,
+its first option is the topic a typed follow-up continues (offered_faq): the
+user narrowed the question instead of tapping.
 
 A self-contained turn (那疫苗加强针怎么打) is decided on its own; if that
 declines and the turn is short, the topic reading gets a second chance.
@@ -23,15 +32,12 @@ declines and the turn is short, the topic reading gets a second chance.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import List, Optional, Sequence, Tuple
 
-from bot.dialogue.focus import Focus, FocusReader, sentences_about
+from bot.dialogue.focus import Focus, FocusReader, compact, sentences_about, without_cue
 from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
-
-_PUNCT = re.compile(r"[\s,，.。!！?？~～、:：;；\"“”'‘’()（）]+")
 
 
 class Reading(str, Enum):
@@ -48,6 +54,13 @@ class Conversation:
 
     topic_faq: Optional[str] = None  # the last FAQ answered
     vaccine: Optional[str] = None  # the last vaccine the user named (canonical value)
+    offered_faq: Optional[str] = None  # the first option of a clarification left unanswered since
+
+    @property
+    def continued_faq(self) -> Optional[str]:
+        """What a follow-up continues: the clarification's first option when the
+        user typed on instead of picking, else the last FAQ answered."""
+        return self.offered_faq or self.topic_faq
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,12 @@ class FollowUp:
     query: str  # the rewritten question: the topic's question + the turn
     vaccines: Tuple[VaccineMention, ...]  # named in the turn, or the conversation's one for 它
     entity_query: Optional[str] = None  # the vaccine + the turn, when it asks an aspect of a vaccine
+    subject_query: Optional[str] = None  # the topic's question with its subject swapped, or its subject + the aspect
+
+    @property
+    def queries(self) -> Tuple[str, ...]:
+        """The rewrites to decide, the more specific reading first (ties go to it)."""
+        return tuple(q for q in (self.subject_query, self.query, self.entity_query) if q)
 
     @property
     def uncovered(self) -> Tuple[str, ...]:
@@ -69,7 +88,7 @@ class FollowUp:
 
 
 def compact_length(text: str) -> int:
-    return len(_PUNCT.sub("", text or ""))
+    return len(compact(text))
 
 
 def plan_follow_up(
@@ -82,7 +101,8 @@ def plan_follow_up(
 ) -> Optional[FollowUp]:
     """The follow-up reading of `text`, or None when it has no topic to continue
     (no FAQ answered yet, or the turn is too long to be a follow-up)."""
-    if not conversation.topic_faq or not topic_question or not 0 < compact_length(text) <= max_chars:
+    topic_faq = conversation.continued_faq
+    if not topic_faq or not topic_question or not 0 < compact_length(text) <= max_chars:
         return None
     focus = reader.read(text)
     named = focus.vaccines
@@ -99,7 +119,31 @@ def plan_follow_up(
     entity_query = (
         " ".join([*(m.value for m in named if m.value not in text), text.strip()]) if named and focus.aspects else None
     )
-    return FollowUp(conversation.topic_faq, focus, " ".join(parts), tuple(named), entity_query)
+    return FollowUp(
+        topic_faq,
+        focus,
+        " ".join(parts),
+        tuple(named),
+        entity_query,
+        subject_query(text, focus, topic_question, reader.rules.subjects, bool(named)),
+    )
+
+
+def subject_query(
+    text: str, focus: Focus, topic_question: str, subjects: Sequence[str], names_vaccine: bool
+) -> Optional[str]:
+    """The topic's question asked about the turn's subject instead (那加强针呢),
+    or the topic's subject with the aspect the turn asks (怎么打); None when
+    the turn is neither, or the topic's question has no subject to swap."""
+    topic_subject = max((s for s in subjects if s in topic_question), key=len, default=None)
+    if topic_subject is None:
+        return None
+    if focus.subject:
+        swapped = topic_question.replace(topic_subject, focus.subject, 1)
+        return swapped if swapped != topic_question else None
+    if focus.aspects and not focus.terms and not names_vaccine:
+        return topic_subject + without_cue(text)
+    return None
 
 
 def lead_markers(follow_up: FollowUp, vaccines: VaccineCatalog) -> Tuple[List[str], List[str]]:
@@ -128,6 +172,14 @@ def lead_sentences(sentences: Sequence[str], follow_up: FollowUp, vaccines: Vacc
     else:
         chosen = sentences_about(sentences, aspect_markers)
     return chosen if 0 < len(chosen) < len(sentences) else []
+
+
+def covers_focus(sentences: Sequence[str], follow_up: FollowUp, vaccines: VaccineCatalog) -> bool:
+    """True when some sentence names a vaccine of the turn and marks the aspect
+    it asks (康希诺 + 几针 → "1剂次腺病毒载体疫苗"); False when the turn names
+    no vaccine or asks no aspect with markers."""
+    names, aspect_markers = lead_markers(follow_up, vaccines)
+    return bool(names and aspect_markers and sentences_about(sentences_about(sentences, names), aspect_markers))
 
 
 def bridge_sentences(

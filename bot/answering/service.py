@@ -26,6 +26,7 @@ from bot.answering.follow_up import (
     FollowUp,
     Reading,
     bridge_sentences,
+    covers_focus,
     lead_sentences,
     plan_follow_up,
     render_lead,
@@ -172,14 +173,8 @@ class AnsweringService:
         decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
         uncovered = follow_up.uncovered if reading is Reading.NOT_COVERED and follow_up else ()
         if reading is Reading.STANDALONE and mode is not Mode.INTENT:
-            # 孕妇能打吗, 打完发烧怎么办: whatever the scores say, a question about a
-            # subject the explainer never covers is declined plainly. Offering
-            # 哪些人群可以接种 as 您是想问 would read as an answer to it.
             uncovered = self._not_covered_terms(text)
-            if uncovered:
-                decision = Decision(
-                    AnswerKind.DECLINE, reason=f"asks about {uncovered[0]!r}, which the source never mentions"
-                )
+            decision = self.guard_not_covered(text, decision)
         reply = self._render(decision)
         if uncovered:
             reply = Reply(decision, text=render_not_covered(uncovered[0]))
@@ -201,6 +196,16 @@ class AnsweringService:
             reply.metadata["follow_up"] = reading.value
         return reply
 
+    def guard_not_covered(self, text: str, decision: Decision) -> Decision:
+        """孕妇能打吗, 打完发烧怎么办: whatever the scores say, a question about a
+        subject the explainer never covers is declined plainly. Offering
+        哪些人群可以接种 as 您是想问 would read as an answer to it. The evaluation
+        applies it too, so its figures are what users get."""
+        uncovered = self._not_covered_terms(text)
+        if not uncovered:
+            return decision
+        return Decision(AnswerKind.DECLINE, reason=f"asks about {uncovered[0]!r}, which the source never mentions")
+
     def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml
         `not_covered`: pregnancy, side effects, cost, booking, a fourth dose…) named in `text`."""
@@ -220,14 +225,15 @@ class AnsweringService:
         return self._reader
 
     def _plan_follow_up(self, text: str, conversation: Optional[Conversation]) -> Optional[FollowUp]:
-        if conversation is None or conversation.topic_faq not in self.faqs:
+        topic = conversation.continued_faq if conversation is not None else None
+        if conversation is None or topic not in self.faqs:
             return None
         from bot.dialogue.vaccines import catalog
 
         return plan_follow_up(
             text,
             conversation,
-            self.faqs[conversation.topic_faq].question,
+            self.faqs[topic].question,
             self._focus_reader(),
             catalog(),
             self.settings.follow_up_max_chars,
@@ -247,31 +253,22 @@ class AnsweringService:
             # rewritten question too (when the Rasa server can be asked), so the
             # combiner weighs the usual evidence, out-of-scope included.
             readings = []
-            for query in filter(None, (follow_up.query, follow_up.entity_query)):
+            for order, query in enumerate(follow_up.queries):
                 retrieved = self.search(query)
-                decision = decide(self._continued_intent(query, intent), retrieved, calibration, mode)
-                readings.append((decision, retrieved, query))
-            # The topic's reading first; the vaccine's own reading only when it answers more surely.
-            best = max(readings, key=lambda r: (r[0].answered, r[0].score if r[0].answered else 0.0, r is readings[0]))
-            decision = best[0]
-            if (
-                decision.kind is AnswerKind.CLARIFY
-                and decision.options[:1] == (follow_up.topic_faq,)
-                and (follow_up.vaccines or follow_up.focus.aspects)
-            ):
-                # Unsure between FAQs, most likely the one the conversation is about, and
-                # the turn asks about a vaccine or an aspect of it: the topic is the
-                # evidence the combiner cannot see, and the reply quotes only the
-                # sentences about what was asked.
-                decision = Decision(
-                    AnswerKind.FAQ,
-                    follow_up.topic_faq,
-                    None,
-                    decision.score,
-                    decision.reason + "; the conversation's topic",
-                    decision.scores,
+                decision = self._within_topic(
+                    decide(self._continued_intent(query, intent), retrieved, calibration, mode), follow_up
                 )
-            return (decision, *best[1:], Reading.CONTINUED)
+                covers = decision.answered and self._covers_focus(decision.faq_id, follow_up)
+                readings.append(
+                    (
+                        (decision.answered, covers, decision.score if decision.answered else 0.0, -order),
+                        (decision, retrieved, query),
+                    )
+                )
+            # Answered first; then the answer that holds sentences about what was
+            # asked (康希诺 + 几针); then the surer one; ties to the more specific rewrite.
+            decision, *best = max(readings, key=lambda r: r[0])[1]
+            return (decision, *best, Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
@@ -281,6 +278,29 @@ class AnsweringService:
             if second.answered:
                 return second, continued, follow_up.query, Reading.CONTINUED
         return decision, retrieved, text, Reading.STANDALONE
+
+    def _within_topic(self, decision: Decision, follow_up: FollowUp) -> Decision:
+        """A clarification whose first option is the conversation's topic, or an
+        FAQ that states what the turn asks about its vaccine (康希诺 + 几针), is
+        answered with that FAQ: the topic is evidence the combiner cannot see,
+        and the reply quotes only the sentences about what was asked."""
+        if decision.kind is not AnswerKind.CLARIFY or not decision.options:
+            return decision
+        first = decision.options[0]
+        on_topic = first == follow_up.topic_faq and bool(follow_up.vaccines or follow_up.focus.aspects)
+        if not on_topic and not self._covers_focus(first, follow_up):
+            return decision
+        why = "the conversation's topic" if on_topic else "states what was asked about the vaccine"
+        return Decision(AnswerKind.FAQ, first, None, decision.score, f"{decision.reason}; {why}", decision.scores)
+
+    def _covers_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
+        """True when the FAQ's answer has a sentence about both the vaccine the
+        turn names and the aspect it asks (康希诺 + 剂次)."""
+        from bot.dialogue.vaccines import catalog
+        from bot.ingest.sentences import split_sentences
+
+        faq = self.faqs.get(faq_id) if faq_id is not None else None
+        return faq is not None and not faq.partial and covers_focus(split_sentences(faq.answer), follow_up, catalog())
 
     def _continued_intent(self, query: str, typed):
         """The intent layer's view of the rewritten question, or of the typed

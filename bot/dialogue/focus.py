@@ -32,6 +32,8 @@ _AGE = re.compile(r"[0-9零〇一二两三四五六七八九十]+多?(?:周岁|�
 # jieba parts of speech that name a thing: nouns, names, nominal verbs and
 # adjectives, idioms, Latin words.
 NOUN_FLAGS = frozenset({"n", "nr", "nrt", "ns", "nt", "nz", "ng", "vn", "an", "eng", "i"})
+# 那打加强针的呢: the verb is not part of the subject swapped in.
+_SUBJECT_VERB = re.compile(r"^(?:打|接种|打的|接种的)")
 _NUMBER_WORD = re.compile(r"^[0-9零〇一二两三四五六七八九十百]+(?:个|岁|周岁|月|剂|针|次)?")
 
 
@@ -49,6 +51,7 @@ class FocusRules:
     aspects: Tuple[Aspect, ...]
     age_group: Aspect
     not_covered: Tuple[str, ...]
+    subjects: Tuple[str, ...] = ()  # what the explainer's questions are about (疫苗, 加强针…)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Focus:
     pronoun: bool = False  # 它/这个…: refers back to the conversation's vaccine
     ellipsis: bool = False  # 那X呢: X is all the turn says
     cue: bool = False  # starts like a continuation (那…, 还有…)
+    subject: Optional[str] = None  # 那加强针呢: the X of 那X呢 when it is one of the rules' subjects
 
     @property
     def elliptical(self) -> bool:
@@ -100,6 +104,7 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
         aspects,
         age_group,
         words(raw.get("not_covered"), "not_covered"),
+        words(raw.get("subjects") or [], "subjects"),
     )
 
 
@@ -208,7 +213,8 @@ class FocusReader:
                 # words (能选, 哪几种) are left alone: too many are just phrasing.
                 uncovered.append(token)
 
-        ellipsis = bool(_ELLIPSIS.match(compact)) and len(compact) <= 14
+        ellipsis_match = _ELLIPSIS.match(compact) if len(compact) <= 14 else None
+        said = _SUBJECT_VERB.sub("", ellipsis_match.group(1)) if ellipsis_match else ""
         return Focus(
             normalized,
             mentions,
@@ -216,8 +222,9 @@ class FocusReader:
             tuple(terms),
             tuple(uncovered),
             pronoun,
-            ellipsis,
+            ellipsis_match is not None,
             bool(_CUE.match(compact)),
+            said if said in rules.subjects else None,
         )
 
 
@@ -258,6 +265,16 @@ def jieba_tagger() -> Callable[[str], List[Tuple[str, str]]]:
         return [(pair.word, pair.flag) for pair in state["tagger"].lcut(text)]
 
     return tag
+
+
+def compact(text: str) -> str:
+    """The text without spaces and punctuation."""
+    return _PUNCT.sub("", text or "")
+
+
+def without_cue(text: str) -> str:
+    """The turn without its continuation framing (那怎么打 → 怎么打)."""
+    return _CUE.sub("", compact(text))
 
 
 def sentences_about(sentences: Sequence[str], markers: Sequence[str]) -> List[str]:

@@ -139,7 +139,7 @@ def evaluate_configuration(
             retrieval_only_threshold=calibrate.choose_retrieval_threshold(questions, retrieved, service.faqs),
         )
         report_retrieved = [service.search(q.text) for q in report_questions]
-        cards = evaluate(report_questions, report_parses, report_retrieved, calibration, service.faqs)
+        cards = evaluate(report_questions, report_parses, report_retrieved, calibration, service.faqs, service)
         hybrid = next(card for mode, card in cards.items() if mode.value == "hybrid")
         result.report = dict(hybrid.counts)
     result.seconds = time.monotonic() - started

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from bot.answering.decide import Calibration, Decision, Mode, decide
 from bot.answering.evidence import RetrievalView
@@ -27,13 +27,31 @@ def gather(questions: Sequence[EvalQuestion], service: AnsweringService):
     return parses, retrieved
 
 
-def decisions_for(mode: Mode, parses, retrieved: List[RetrievalView], calibration: Calibration) -> List[Decision]:
-    return [decide(intent_view_from_parse(p), r, calibration, mode) for p, r in zip(parses, retrieved, strict=True)]
+def decisions_for(
+    mode: Mode,
+    questions: Sequence[EvalQuestion],
+    parses,
+    retrieved: List[RetrievalView],
+    calibration: Calibration,
+    service: Optional[AnsweringService] = None,
+) -> List[Decision]:
+    """Each question's decision as the bot makes it for a question that starts a
+    conversation: with `service`, its plain decline of subjects the explainer
+    never covers is applied too (retrieval and hybrid, as in the bot)."""
+    decisions = []
+    for q, p, r in zip(questions, parses, retrieved, strict=True):
+        decision = decide(intent_view_from_parse(p), r, calibration, mode)
+        if service is not None and mode is not Mode.INTENT:
+            decision = service.guard_not_covered(q.text, decision)
+        decisions.append(decision)
+    return decisions
 
 
-def evaluate(questions, parses, retrieved, calibration, faqs) -> Dict[Mode, Scorecard]:
+def evaluate(questions, parses, retrieved, calibration, faqs, service=None) -> Dict[Mode, Scorecard]:
     return {
-        mode: scorecard(mode.value, questions, decisions_for(mode, parses, retrieved, calibration), faqs)
+        mode: scorecard(
+            mode.value, questions, decisions_for(mode, questions, parses, retrieved, calibration, service), faqs
+        )
         for mode in Mode
     }
 
@@ -123,12 +141,17 @@ def main(args) -> int:
     for name, questions in sets.items():
         part = slice(start, start + len(questions))
         start += len(questions)
-        cards = evaluate(questions, parses[part], retrieved[part], service.settings.calibration, service.faqs)
+        cards = evaluate(questions, parses[part], retrieved[part], service.settings.calibration, service.faqs, service)
         text = report(questions, cards, nlu_metrics(questions, parses[part]), name)
         if any(q.also for q in questions):
             # Some `also:` labels came after a run had been seen: show the strict scoring too.
             strict = evaluate(
-                without_also(questions), parses[part], retrieved[part], service.settings.calibration, service.faqs
+                without_also(questions),
+                parses[part],
+                retrieved[part],
+                service.settings.calibration,
+                service.faqs,
+                service,
             )[Mode.HYBRID]
             text += (
                 f"\n\nStrict scoring (no `also:` labels), hybrid: correct {_pct(strict.rate('correct'))}, "

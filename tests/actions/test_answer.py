@@ -28,6 +28,9 @@ class StubService:
         self.calls.append((text, context, mode))
         return self.reply
 
+    def none_of_these(self):
+        return self.reply
+
 
 @pytest.fixture
 def stub(monkeypatch):
@@ -85,6 +88,30 @@ def test_a_decline_keeps_the_topic(stub):
         CollectingDispatcher(), tracker("那孕妇呢", slots={"topic_faq": "booster_schedule"}), {}
     )
     assert [e["name"] for e in events] == ["answer_id"]
+
+
+def test_a_clarification_offers_its_first_option_as_the_topic_of_a_typed_follow_up(stub):
+    clarified = Decision(AnswerKind.CLARIFY, options=("booster_schedule", "booster_target"))
+    stub(Reply(clarified, text="您是想问…？", metadata={"answer_id": None}))
+    events = ActionAnswer().run(CollectingDispatcher(), tracker("俺想问问加强针咋打"), {})
+    assert {"event": "slot", "name": "offered_faq", "value": "booster_schedule", "timestamp": None} in events
+    assert "topic_faq" not in [e["name"] for e in events]  # 全文 still needs a real answer
+
+    after = tracker("俺想问问加强针咋打", "智飞龙科马的呢", slots={"offered_faq": "booster_schedule"})
+    assert conversation(after).continued_faq == "booster_schedule"
+    assert conversation(after).topic_faq is None
+
+
+def test_an_answer_or_none_of_these_ends_the_offer(stub):
+    stub(Reply(Decision(AnswerKind.FAQ, "booster_target"), text="答案", metadata={"answer_id": "booster_target"}))
+    events = ActionAnswer().run(CollectingDispatcher(), tracker("那加强针呢", slots={"offered_faq": "eligibility"}), {})
+    assert {"event": "slot", "name": "offered_faq", "value": None, "timestamp": None} in events
+    stub(Reply(Decision(AnswerKind.DECLINE), text="好的", metadata={"answer_id": None}))
+    picked = tracker(
+        "/none_of_these", parse={"intent": {"name": "none_of_these"}}, slots={"offered_faq": "eligibility"}
+    )
+    events = ActionAnswer().run(CollectingDispatcher(), picked, {})
+    assert {"event": "slot", "name": "offered_faq", "value": None, "timestamp": None} in events
 
 
 INSIDE = [

@@ -3,6 +3,7 @@ import pytest
 from bot.answering.follow_up import (
     Conversation,
     bridge_sentences,
+    covers_focus,
     lead_sentences,
     plan_follow_up,
     render_lead,
@@ -25,8 +26,8 @@ def by_id(faqs):
     return {faq.id: faq for faq in faqs}
 
 
-def plan(reader, text, topic="booster_schedule", question=SCHEDULE_Q, vaccine=None, max_chars=12):
-    return plan_follow_up(text, Conversation(topic, vaccine), question, reader, catalog(), max_chars)
+def plan(reader, text, topic="booster_schedule", question=SCHEDULE_Q, vaccine=None, max_chars=12, offered=None):
+    return plan_follow_up(text, Conversation(topic, vaccine, offered), question, reader, catalog(), max_chars)
 
 
 def test_no_topic_or_a_long_turn_is_no_follow_up(reader):
@@ -46,6 +47,42 @@ def test_a_pronoun_takes_the_vaccine_last_named(reader):
     )
     assert follow.query == "我市有哪些新冠病毒疫苗可选择接种？ 康希诺 它要打几针"
     assert [m.value for m in follow.vaccines] == ["康希诺"]
+
+
+@pytest.mark.parametrize(
+    "text, topic, question, rewrite",
+    [
+        # 那X呢 swaps the topic question's subject.
+        ("那加强针呢", "why_vaccinate", "为什么要积极接种新冠病毒疫苗？", "为什么要积极接种加强针？"),
+        ("那加强针呢", "eligibility", "哪些人群可以接种新冠病毒疫苗？", "哪些人群可以接种加强针？"),
+        # An aspect alone is asked of the topic's subject.
+        ("怎么打", "booster_concept", "加强免疫接种是怎么回事？", "加强免疫怎么打"),
+        ("那要隔多久？", "booster_concept", "加强免疫接种是怎么回事？", "加强免疫要隔多久"),
+        # Nothing to swap: the same subject, a vaccine, or a question with no subject word.
+        ("那加强针呢", "booster_schedule", SCHEDULE_Q, None),
+        ("那智飞的呢", "booster_schedule", SCHEDULE_Q, None),
+        ("怎么打", "vaccination_progress", "目前我市接种工作的总体情况是怎样的？", None),
+    ],
+)
+def test_the_subject_rewrite(reader, text, topic, question, rewrite):
+    follow = plan(reader, text, topic=topic, question=question)
+    assert follow.subject_query == rewrite
+    assert follow.queries[0] == (rewrite or follow.query)  # the more specific reading first
+
+
+def test_a_clarifications_first_option_is_continued_before_the_last_answer(reader):
+    follow = plan(reader, "智飞龙科马的呢", topic="eligibility", offered="booster_schedule")
+    assert follow.topic_faq == "booster_schedule"
+    assert Conversation("eligibility").continued_faq == "eligibility"
+
+
+def test_covers_focus_needs_the_vaccine_and_the_aspect_in_one_sentence(reader, by_id):
+    doses = plan(
+        reader, "它要打几针", topic="vaccine_types", question="我市有哪些新冠病毒疫苗可选择接种？", vaccine="康希诺"
+    )
+    assert covers_focus(split_sentences(by_id["booster_target"].answer), doses, catalog())
+    assert not covers_focus(split_sentences(by_id["vaccine_types"].answer), doses, catalog())  # 康希诺, but no 剂次
+    assert not covers_focus(split_sentences(by_id["booster_schedule"].answer), plan(reader, "那智飞的呢"), catalog())
 
 
 def test_uncovered_follow_ups_are_flagged(reader):

@@ -49,6 +49,21 @@ def test_pronouns_are_noticed(reader):
     assert not reader.read("要打几针").pronoun
 
 
+@pytest.mark.parametrize(
+    "text, subject",
+    [
+        ("那加强针呢", "加强针"),
+        ("那打第三针的呢", "加强针"),
+        ("那加强真呢", "加强针"),
+        ("那智飞的呢", None),
+        ("加强针怎么打", None),
+    ],
+)
+def test_the_subject_of_an_ellipsis(reader, text, subject):
+    # The normaliser reads 第三针 and the typo 加强真 as 加强针; 智飞 is a vaccine, not a subject to swap.
+    assert reader.read(text).subject == subject
+
+
 def test_a_word_the_explainer_uses_is_covered(reader):
     assert reader.covered("加强针") and reader.covered("覆盖率")
     assert reader.covered("新冠疫苗")  # the domain dictionary, or 新冠 + 疫苗
@@ -58,7 +73,7 @@ def test_a_word_the_explainer_uses_is_covered(reader):
 def test_rules_file_lists_every_section():
     rules = load_rules()
     assert {a.name for a in rules.aspects} >= {"interval", "doses", "how", "mixing", "who", "why"}
-    assert "孕妇" in rules.not_covered and "它" in rules.pronouns
+    assert "孕妇" in rules.not_covered and "它" in rules.pronouns and "加强针" in rules.subjects
 
 
 def test_sentences_about_keeps_source_order():

@@ -41,7 +41,7 @@ def cards(request, project_root, service):
     assert len(questions) >= 150
     assert sum(not q.in_scope for q in questions) >= 30
     parses, retrieved = gather(questions, service)
-    return evaluate(questions, parses, retrieved, service.settings.calibration, service.faqs)
+    return evaluate(questions, parses, retrieved, service.settings.calibration, service.faqs, service)
 
 
 # (set, target) pairs the shipped calibration is measured to miss, with the
