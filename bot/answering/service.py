@@ -27,6 +27,7 @@ from bot.answering.follow_up import (
     Reading,
     bridge_sentences,
     covers_focus,
+    lead_markers,
     lead_sentences,
     plan_follow_up,
     render_lead,
@@ -171,7 +172,7 @@ class AnsweringService:
         text = text or ""
         follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
         decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
-        uncovered = follow_up.uncovered if reading is Reading.NOT_COVERED and follow_up else ()
+        uncovered = self._uncovered(follow_up) if reading is Reading.NOT_COVERED and follow_up else ()
         if reading is Reading.STANDALONE and mode is not Mode.INTENT:
             uncovered = self._not_covered_terms(text)
             decision = self.guard_not_covered(text, decision)
@@ -243,10 +244,11 @@ class AnsweringService:
         """(decision, retrieval view, query searched, reading) for one turn."""
         calibration = self.settings.calibration
         if follow_up is not None and follow_up.continues:
-            if follow_up.uncovered:
+            uncovered = self._uncovered(follow_up)
+            if uncovered:
                 decision = Decision(
                     AnswerKind.DECLINE,
-                    reason=f"follow-up about {follow_up.uncovered[0]!r}, which the source never mentions",
+                    reason=f"follow-up about {uncovered[0]!r}, which the source never states",
                 )
                 return decision, self.search(text), text, Reading.NOT_COVERED
             # Both layers see the whole question: the intent layer parses the
@@ -267,7 +269,9 @@ class AnsweringService:
                 )
             # Answered first; then the answer that holds sentences about what was
             # asked (康希诺 + 几针); then the surer one; ties to the more specific rewrite.
-            decision, *best = max(readings, key=lambda r: r[0])[1]
+            (_, covers, *_), (decision, *best) = max(readings, key=lambda r: r[0])
+            if not covers:
+                decision = self._stating_focus(decision, [r[1][0] for r in readings], follow_up)
             return (decision, *best, Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
@@ -278,6 +282,18 @@ class AnsweringService:
             if second.answered:
                 return second, continued, follow_up.query, Reading.CONTINUED
         return decision, retrieved, text, Reading.STANDALONE
+
+    def _uncovered(self, follow_up: FollowUp) -> Tuple[str, ...]:
+        """What a continuing follow-up asks that the explainer never states: a
+        thing it never names (那孕妇呢), or an aspect of a vaccine no sentence
+        gives (智飞龙科马 + 要打几针: the explainer counts doses only for the
+        inactivated and adenovirus-vector vaccines)."""
+        if follow_up.uncovered:
+            return follow_up.uncovered
+        checked = [a for a in follow_up.focus.aspects if a.sentences_with]
+        if not follow_up.vaccines or not checked or any(self._covers_focus(fid, follow_up) for fid in self.faqs):
+            return ()
+        return (f"{subject(follow_up)}的{checked[0].label}",)
 
     def _within_topic(self, decision: Decision, follow_up: FollowUp) -> Decision:
         """A clarification whose first option is the conversation's topic, or an
@@ -292,6 +308,24 @@ class AnsweringService:
             return decision
         why = "the conversation's topic" if on_topic else "states what was asked about the vaccine"
         return Decision(AnswerKind.FAQ, first, None, decision.score, f"{decision.reason}; {why}", decision.scores)
+
+    def _stating_focus(self, decision: Decision, decided: List[Decision], follow_up: FollowUp) -> Decision:
+        """这种要打几针 after 灭活疫苗有哪几种: the topic's answer names the vaccine
+        but not the doses, while other answers state both. Of those, the one the
+        readings rank highest is answered (its sentences about them lead)."""
+        stating = {fid for fid in self.faqs if self._covers_focus(fid, follow_up)}
+        floor = self.settings.calibration.bands.suggest  # at least as likely as a 猜你想问 suggestion
+        ranked = sorted(
+            ((p, fid) for d in decided for fid, p in d.scores if fid in stating and p >= floor),
+            reverse=True,
+            key=lambda x: x[0],
+        )
+        if not ranked:
+            return decision
+        p, fid = ranked[0]
+        return Decision(
+            AnswerKind.FAQ, fid, None, p, f"states what was asked about the vaccine (P={p:.2f})", decision.scores
+        )
 
     def _covers_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
         """True when the FAQ's answer has a sentence about both the vaccine the
@@ -312,6 +346,7 @@ class AnsweringService:
         """那智飞的呢: the answer leads with the sentences about 智飞, quoted with
         their source; the whole answer follows on text channels and is folded
         away in the widget (full_answer_mode=append)."""
+        from bot.dialogue.focus import sentences_about
         from bot.dialogue.vaccines import catalog
         from bot.ingest.sentences import split_sentences
 
@@ -319,12 +354,19 @@ class AnsweringService:
         if faq is None or faq.partial:
             return reply
         vaccines = catalog()
-        lead = lead_sentences(split_sentences(faq.answer), follow_up, vaccines)
-        if not lead:
-            return reply
+        sentences = split_sentences(faq.answer)
         candidates = [
             (f.id, sentence) for f in self.faqs.values() if not f.partial for sentence in split_sentences(f.answer)
         ]
+        lead = lead_sentences(sentences, follow_up, vaccines)
+        if not lead:
+            # 打国药的算不算 after 加强针哪些人可以打: the whole answer is about the
+            # vaccine's route (灭活疫苗) without naming it; it leads after the
+            # sentence that names the vaccine with its route, or not at all.
+            about = sentences_about(sentences, lead_markers(follow_up, vaccines)[0])
+            if about != list(sentences) or not bridge_sentences(follow_up, about, vaccines, candidates):
+                return reply
+            lead = about
         bridge = bridge_sentences(follow_up, lead, vaccines, candidates)
         quoted = [([sentence], self.faqs[fid]) for fid, sentence in bridge] + [(lead, faq)]
         sources = [replace(faq_source(f), quote="".join(sentences)) for sentences, f in quoted]

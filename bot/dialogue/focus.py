@@ -30,8 +30,8 @@ _TAIL = re.compile(r"(?:的)?(?:呢|的话)?[?？。!！~～]*$")
 # An age (17岁, 六十多岁) asks what the explainer says about ages.
 _AGE = re.compile(r"[0-9零〇一二两三四五六七八九十]+多?(?:周岁|岁)")
 # jieba parts of speech that name a thing: nouns, names, nominal verbs and
-# adjectives, idioms, Latin words.
-NOUN_FLAGS = frozenset({"n", "nr", "nrt", "ns", "nt", "nz", "ng", "vn", "an", "eng", "i"})
+# adjectives, idioms, Latin words, abbreviations (房贷).
+NOUN_FLAGS = frozenset({"n", "nr", "nrt", "ns", "nt", "nz", "ng", "vn", "an", "eng", "i", "j"})
 # 那打加强针的呢: the verb is not part of the subject swapped in.
 _SUBJECT_VERB = re.compile(r"^(?:打|接种|打的|接种的)")
 _NUMBER_WORD = re.compile(r"^[0-9零〇一二两三四五六七八九十百]+(?:个|岁|周岁|月|剂|针|次)?")
@@ -42,6 +42,7 @@ class Aspect:
     name: str
     words: Tuple[str, ...]
     sentences_with: Tuple[str, ...]  # marks the explainer's sentences about it
+    label: str = ""  # how a decline names it (智飞龙科马的接种间隔)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
             str(a["name"]),
             words(a.get("words"), f"aspects.{a.get('name')}.words"),
             tuple(a.get("sentences_with") or ()),
+            str(a.get("label") or a["name"]),
         )
         for a in raw.get("aspects") or ()
     )
@@ -215,6 +217,9 @@ class FocusReader:
 
         ellipsis_match = _ELLIPSIS.match(compact) if len(compact) <= 14 else None
         said = _SUBJECT_VERB.sub("", ellipsis_match.group(1)) if ellipsis_match else ""
+        if said and not (mentions or aspects or terms or uncovered or pronoun or said in rules.subjects):
+            # 那猫呢: all the turn adds is a thing the explainer never names, if only one character long.
+            uncovered += [token for token, flag in self._tag(said) if flag in NOUN_FLAGS and not self.covered(token)]
         return Focus(
             normalized,
             mentions,

@@ -3,7 +3,8 @@
 import pytest
 
 from bot.answering import service as service_module
-from bot.answering.decide import AnswerKind
+from bot.answering.decide import AnswerKind, Decision
+from bot.answering.follow_up import Conversation
 from bot.answering.service import AnsweringService, process_service
 from bot.answering.settings import load_answering_settings
 from bot.knowledge import KnowledgeBase
@@ -99,3 +100,32 @@ def test_button_replies_fail_clearly_on_stale_input(offline):
     assert "12320" in none.text and none.buttons == [] and none.metadata["kind"] == "decline"
     full = offline.full_answer("booster_schedule")
     assert full.text.startswith("新冠病毒疫苗加强免疫方式有两种") and full.metadata["kind"] == "faq"
+
+
+def test_a_follow_up_asking_what_the_source_never_states_of_a_vaccine_is_declined(offline):
+    # The explainer gives the 6-month interval for inactivated and adenovirus-vector
+    # vaccines only: nothing about 智飞龙科马.
+    reply = offline.answer("要隔多久", None, Conversation("vaccine_types", "智飞龙科马"))
+    assert reply.decision.kind is AnswerKind.DECLINE and reply.metadata["follow_up"] == "not_covered"
+    assert "智飞龙科马的接种间隔" in reply.text and "12320" in reply.text
+    # 科兴 is inactivated: its interval is stated, so the turn is not declined as unstated.
+    assert (
+        offline.answer("要隔多久", None, Conversation("vaccine_types", "科兴")).metadata["follow_up"] != "not_covered"
+    )
+
+
+def test_an_answer_stating_the_asked_aspect_of_the_vaccine_is_preferred(offline):
+    follow_up = offline._plan_follow_up("这种要打几针", Conversation("vaccine_types", "灭活疫苗"))
+    topic = Decision(
+        AnswerKind.FAQ,
+        "vaccine_types",
+        score=0.96,
+        scores=(("vaccine_types", 0.96), ("booster_schedule", 0.3), ("booster_target", 0.2)),
+    )
+    # vaccine_types names 灭活 but no doses; booster_schedule states 2剂次 of it.
+    assert offline._stating_focus(topic, [topic], follow_up).faq_id == "booster_schedule"
+    # Below the suggestion floor nothing is preferred.
+    unlikely = Decision(
+        AnswerKind.FAQ, "vaccine_types", score=0.96, scores=(("vaccine_types", 0.96), ("booster_schedule", 0.01))
+    )
+    assert offline._stating_focus(unlikely, [unlikely], follow_up) is unlikely

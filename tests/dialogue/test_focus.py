@@ -64,6 +64,25 @@ def test_the_subject_of_an_ellipsis(reader, text, subject):
     assert reader.read(text).subject == subject
 
 
+@pytest.mark.parametrize(
+    "text, uncovered",
+    [
+        ("那房贷呢 能帮我算算不", ("房贷",)),  # jieba tags 房贷 an abbreviation (j): a thing, never named
+        ("那猫呢", ("猫",)),  # one character, but all that 那X呢 adds
+        ("那以后呢", ()),  # not a thing
+        ("那这个呢", ()),  # refers back
+    ],
+)
+def test_things_the_explainer_never_names(reader, text, uncovered):
+    assert reader.read(text).uncovered == uncovered
+
+
+def test_a_fact_about_oneself_continues_the_topic(reader):
+    # 我前两针是科兴 after 加强针可以混着打吗: no subject of its own but the vaccine.
+    focus = reader.read("我前兩針是科興")
+    assert focus.elliptical and [m.value for m in focus.vaccines] == ["科兴"]
+
+
 def test_a_word_the_explainer_uses_is_covered(reader):
     assert reader.covered("加强针") and reader.covered("覆盖率")
     assert reader.covered("新冠疫苗")  # the domain dictionary, or 新冠 + 疫苗
@@ -73,6 +92,7 @@ def test_a_word_the_explainer_uses_is_covered(reader):
 def test_rules_file_lists_every_section():
     rules = load_rules()
     assert {a.name for a in rules.aspects} >= {"interval", "doses", "how", "mixing", "who", "why"}
+    assert all(a.label and a.label != a.name for a in rules.aspects)  # declines name them in Chinese
     assert "孕妇" in rules.not_covered and "它" in rules.pronouns and "加强针" in rules.subjects
 
 
