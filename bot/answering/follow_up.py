@@ -138,7 +138,8 @@ def subject_query(
     topic_subject = max((s for s in subjects if s in topic_question), key=len, default=None)
     if topic_subject is None:
         return None
-    if focus.subject:
+    if focus.subject and (focus.ellipsis or not (focus.aspects or names_vaccine)):
+        # Not 那打加强针要隔多久: swapping would drop the interval it asks.
         swapped = topic_question.replace(topic_subject, focus.subject, 1)
         return swapped if swapped != topic_question else None
     if focus.aspects and not focus.terms and not names_vaccine:

@@ -251,37 +251,37 @@ class AnsweringService:
                     reason=f"follow-up about {uncovered[0]!r}, which the source never states",
                 )
                 return decision, self.search(text), text, Reading.NOT_COVERED
-            # Both layers see the whole question: the intent layer parses the
-            # rewritten question too (when the Rasa server can be asked), so the
-            # combiner weighs the usual evidence, out-of-scope included.
-            readings = []
-            for order, query in enumerate(follow_up.queries):
-                retrieved = self.search(query)
-                decision = self._within_topic(
-                    decide(self._continued_intent(query, intent), retrieved, calibration, mode), follow_up
-                )
-                covers = decision.answered and self._covers_focus(decision.faq_id, follow_up)
-                readings.append(
-                    (
-                        (decision.answered, covers, decision.score if decision.answered else 0.0, -order),
-                        (decision, retrieved, query),
-                    )
-                )
-            # Answered first; then the answer that holds sentences about what was
-            # asked (康希诺 + 几针); then the surer one; ties to the more specific rewrite.
-            (_, covers, *_), (decision, *best) = max(readings, key=lambda r: r[0])
-            if not covers:
-                decision = self._stating_focus(decision, [r[1][0] for r in readings], follow_up)
-            return (decision, *best, Reading.CONTINUED)
+            return (*self._read_with_topic(intent, follow_up, mode), Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
-            # 那加强针打了多少 stands alone but may only make sense with the topic.
-            continued = self.search(follow_up.query)
-            second = decide(self._continued_intent(follow_up.query, intent), continued, calibration, mode)
+            # 那他能打加强针嘛 stands alone but may only make sense with the topic.
+            second, continued, query = self._read_with_topic(intent, follow_up, mode)
             if second.answered:
-                return second, continued, follow_up.query, Reading.CONTINUED
+                return second, continued, query, Reading.CONTINUED
         return decision, retrieved, text, Reading.STANDALONE
+
+    def _read_with_topic(self, intent, follow_up: FollowUp, mode: Mode):
+        """(decision, retrieval view, query) of the turn read with the topic.
+
+        Both layers see each whole rewritten question: the intent layer parses it
+        too (when the Rasa server can be asked), so the combiner weighs the usual
+        evidence, out-of-scope included."""
+        readings = []
+        for order, query in enumerate(follow_up.queries):
+            retrieved = self.search(query)
+            decision = self._within_topic(
+                decide(self._continued_intent(query, intent), retrieved, self.settings.calibration, mode), follow_up
+            )
+            covers = decision.answered and self._covers_focus(decision.faq_id, follow_up)
+            rank = (decision.answered, covers, decision.score if decision.answered else 0.0, -order)
+            readings.append((rank, (decision, retrieved, query)))
+        # Answered first; then the answer that holds sentences about what was
+        # asked (康希诺 + 几针); then the surer one; ties to the more specific rewrite.
+        (_, covers, *_), (decision, retrieved, query) = max(readings, key=lambda r: r[0])
+        if not covers:
+            decision = self._stating_focus(decision, [r[1][0] for r in readings], follow_up)
+        return decision, retrieved, query
 
     def _uncovered(self, follow_up: FollowUp) -> Tuple[str, ...]:
         """What a continuing follow-up asks that the explainer never states: a

@@ -229,8 +229,18 @@ class FocusReader:
             pronoun,
             ellipsis_match is not None,
             bool(_CUE.match(compact)),
-            said if said in rules.subjects else None,
+            self._subject(compact, said),
         )
+
+    def _subject(self, compact_text: str, said: str) -> Optional[str]:
+        """The subject a follow-up swaps in: the X of 那X呢 (那加强针呢), or the one
+        subject word of a turn that starts like a continuation (那他能打加强针嘛)."""
+        if said:
+            return said if said in self.rules.subjects else None
+        if not _CUE.match(compact_text):
+            return None
+        named = {word for word, _, _ in _find_words(compact_text, self.rules.subjects)}
+        return named.pop() if len(named) == 1 else None
 
 
 def domain_vocabulary() -> List[str]:

@@ -55,6 +55,9 @@ def test_a_pronoun_takes_the_vaccine_last_named(reader):
         # 那X呢 swaps the topic question's subject.
         ("那加强针呢", "why_vaccinate", "为什么要积极接种新冠病毒疫苗？", "为什么要积极接种加强针？"),
         ("那加强针呢", "eligibility", "哪些人群可以接种新冠病毒疫苗？", "哪些人群可以接种加强针？"),
+        ("那他能打加强针嘛", "eligibility", "哪些人群可以接种新冠病毒疫苗？", "哪些人群可以接种加强针？"),
+        # The swap would drop the interval asked.
+        ("那打加强针要隔多久", "eligibility", "哪些人群可以接种新冠病毒疫苗？", None),
         # An aspect alone is asked of the topic's subject.
         ("怎么打", "booster_concept", "加强免疫接种是怎么回事？", "加强免疫怎么打"),
         ("那要隔多久？", "booster_concept", "加强免疫接种是怎么回事？", "加强免疫要隔多久"),

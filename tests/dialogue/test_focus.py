@@ -57,6 +57,8 @@ def test_pronouns_are_noticed(reader):
         ("那加强真呢", "加强针"),
         ("那智飞的呢", None),
         ("加强针怎么打", None),
+        ("那他能打加強針嘛", "加强针"),  # starts like a continuation, names one subject
+        ("他能打加强针嘛", None),
     ],
 )
 def test_the_subject_of_an_ellipsis(reader, text, subject):
