@@ -176,11 +176,12 @@ def lead_sentences(sentences: Sequence[str], follow_up: FollowUp, vaccines: Vacc
 
 
 def covers_focus(sentences: Sequence[str], follow_up: FollowUp, vaccines: VaccineCatalog) -> bool:
-    """True when some sentence names a vaccine of the turn and marks the aspect
-    it asks (康希诺 + 几针 → "1剂次腺病毒载体疫苗"); False when the turn names
-    no vaccine or asks no aspect with markers."""
+    """True when some sentence marks the aspect the turn asks, and names its
+    vaccine if it names one (康希诺 + 几针 → "1剂次腺病毒载体疫苗"; 要打几剂 →
+    "1剂次加强免疫"); False when it asks no aspect with markers."""
     names, aspect_markers = lead_markers(follow_up, vaccines)
-    return bool(names and aspect_markers and sentences_about(sentences_about(sentences, names), aspect_markers))
+    about = sentences_about(sentences, names) if names else list(sentences)
+    return bool(aspect_markers and sentences_about(about, aspect_markers))
 
 
 def bridge_sentences(

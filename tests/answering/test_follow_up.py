@@ -88,6 +88,23 @@ def test_covers_focus_needs_the_vaccine_and_the_aspect_in_one_sentence(reader, b
     assert not covers_focus(split_sentences(by_id["booster_schedule"].answer), plan(reader, "那智飞的呢"), catalog())
 
 
+def test_covers_focus_without_a_vaccine_needs_the_aspect(reader, by_id):
+    # 要打几剂 after 为什么要打加强针: the schedule states 1剂次加强免疫, the concept answer no dose count.
+    doses = plan(reader, "要打几剂", topic="booster_concept", question="加强免疫接种是怎么回事？")
+    assert covers_focus(split_sentences(by_id["booster_schedule"].answer), doses, catalog())
+    assert not covers_focus(split_sentences(by_id["booster_concept"].answer), doses, catalog())
+    # 还要加强么 of 重组蛋白: only the schedule says 智飞龙科马's full course needs no booster for now.
+    booster = plan(
+        reader,
+        "打全程这个还要加强么",
+        topic="vaccine_types",
+        question="我市有哪些新冠病毒疫苗可选择接种？",
+        vaccine="重组蛋白疫苗",
+    )
+    assert covers_focus(split_sentences(by_id["booster_schedule"].answer), booster, catalog())
+    assert not covers_focus(split_sentences(by_id["vaccine_types"].answer), booster, catalog())
+
+
 def test_uncovered_follow_ups_are_flagged(reader):
     assert plan(reader, "那孕妇呢").uncovered == ("孕妇",)
     assert not plan(reader, "那智飞的呢").uncovered

@@ -79,6 +79,12 @@ def test_things_the_explainer_never_names(reader, text, uncovered):
     assert reader.read(text).uncovered == uncovered
 
 
+@pytest.mark.parametrize("text", ["那幼儿园小班的呢", "那初中生呢", "年轻人也要打吗"])
+def test_age_groups_are_asked_about_ages_not_declined(reader, text):
+    focus = reader.read(text)
+    assert "age_group" in [a.name for a in focus.aspects] and not focus.uncovered
+
+
 def test_a_fact_about_oneself_continues_the_topic(reader):
     # 我前两针是科兴 after 加强针可以混着打吗: no subject of its own but the vaccine.
     focus = reader.read("我前兩針是科興")
