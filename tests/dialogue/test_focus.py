@@ -73,6 +73,8 @@ def test_the_subject_of_an_ellipsis(reader, text, subject):
         ("那猫呢", ("猫",)),  # one character, but all that 那X呢 adds
         ("那以后呢", ()),  # not a thing
         ("那这个呢", ()),  # refers back
+        ("康希诺是哪个地方的", ()),  # where it is made: the explainer names 天津康希诺
+        ("哪个地方能打", ("哪个地方能打",)),  # where to get it: never covered
     ],
 )
 def test_things_the_explainer_never_names(reader, text, uncovered):
