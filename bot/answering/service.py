@@ -118,6 +118,7 @@ class AnsweringService:
         self._retriever_factory = retriever_factory or (lambda: build_retriever(knowledge))
         self._retriever = None
         self._reader: Optional[FocusReader] = None  # the follow-up focus reader, built on the first follow-up
+        self._sentences: Optional[Dict[str, List[str]]] = None  # each whole answer's sentences, split on first need
         # text -> Rasa parse dict (bot/answering/rasa_parse.py), for rewritten follow-ups; None: not available
         self.parser = parser
         self.retriever_error: Optional[str] = None
@@ -171,11 +172,13 @@ class AnsweringService:
         intent = intent_view_from_parse(parse)
         text = text or ""
         follow_up = self._plan_follow_up(text, conversation) if mode is not Mode.INTENT else None
-        decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, mode)
-        uncovered = self._uncovered(follow_up) if reading is Reading.NOT_COVERED and follow_up else ()
+        unstated = self._uncovered(follow_up) if follow_up is not None and follow_up.continues else ()
+        decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, unstated, mode)
+        uncovered = unstated if reading is Reading.NOT_COVERED else ()
         if reading is Reading.STANDALONE and mode is not Mode.INTENT:
             uncovered = self._not_covered_terms(text)
-            decision = self.guard_not_covered(text, decision)
+            if uncovered:
+                decision = not_covered_decision(uncovered[0])
         reply = self._render(decision)
         if uncovered:
             reply = Reply(decision, text=render_not_covered(uncovered[0]))
@@ -203,9 +206,7 @@ class AnsweringService:
         哪些人群可以接种 as 您是想问 would read as an answer to it. The evaluation
         applies it too, so its figures are what users get."""
         uncovered = self._not_covered_terms(text)
-        if not uncovered:
-            return decision
-        return Decision(AnswerKind.DECLINE, reason=f"asks about {uncovered[0]!r}, which the source never mentions")
+        return not_covered_decision(uncovered[0]) if uncovered else decision
 
     def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml
@@ -240,15 +241,15 @@ class AnsweringService:
             self.settings.follow_up_max_chars,
         )
 
-    def _decide_turn(self, text: str, intent, follow_up: Optional[FollowUp], mode: Mode):
-        """(decision, retrieval view, query searched, reading) for one turn."""
+    def _decide_turn(self, text: str, intent, follow_up: Optional[FollowUp], unstated: Tuple[str, ...], mode: Mode):
+        """(decision, retrieval view, query searched, reading) for one turn;
+        `unstated` is what a continuing follow-up asks that the source never states."""
         calibration = self.settings.calibration
         if follow_up is not None and follow_up.continues:
-            uncovered = self._uncovered(follow_up)
-            if uncovered:
+            if unstated:
                 decision = Decision(
                     AnswerKind.DECLINE,
-                    reason=f"follow-up about {uncovered[0]!r}, which the source never states",
+                    reason=f"follow-up about {unstated[0]!r}, which the source never states",
                 )
                 return decision, self.search(text), text, Reading.NOT_COVERED
             return (*self._read_with_topic(intent, follow_up, mode), Reading.CONTINUED)
@@ -328,13 +329,20 @@ class AnsweringService:
         )
 
     def _covers_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
-        """True when the FAQ's answer has a sentence about both the vaccine the
-        turn names and the aspect it asks (康希诺 + 剂次)."""
+        """True when the FAQ's answer has a sentence marking the aspect the turn
+        asks, naming its vaccine too if it names one (康希诺 + 剂次)."""
         from bot.dialogue.vaccines import catalog
-        from bot.ingest.sentences import split_sentences
 
-        faq = self.faqs.get(faq_id) if faq_id is not None else None
-        return faq is not None and not faq.partial and covers_focus(split_sentences(faq.answer), follow_up, catalog())
+        sentences = self._answer_sentences().get(faq_id) if faq_id is not None else None
+        return sentences is not None and covers_focus(sentences, follow_up, catalog())
+
+    def _answer_sentences(self) -> Dict[str, List[str]]:
+        """The sentences of every whole (not partial) answer, by FAQ id, in source order."""
+        if self._sentences is None:
+            from bot.ingest.sentences import split_sentences
+
+            self._sentences = {fid: list(split_sentences(f.answer)) for fid, f in self.faqs.items() if not f.partial}
+        return self._sentences
 
     def _continued_intent(self, query: str, typed):
         """The intent layer's view of the rewritten question, or of the typed
@@ -348,23 +356,21 @@ class AnsweringService:
         away in the widget (full_answer_mode=append)."""
         from bot.dialogue.focus import sentences_about
         from bot.dialogue.vaccines import catalog
-        from bot.ingest.sentences import split_sentences
 
-        faq = self.faqs.get(decision.faq_id) if decision.faq_id is not None else None
-        if faq is None or faq.partial:
+        answers = self._answer_sentences()
+        if decision.faq_id not in answers:  # no FAQ, or a partial one
             return reply
+        faq = self.faqs[decision.faq_id]
         vaccines = catalog()
-        sentences = split_sentences(faq.answer)
-        candidates = [
-            (f.id, sentence) for f in self.faqs.values() if not f.partial for sentence in split_sentences(f.answer)
-        ]
+        sentences = answers[faq.id]
+        candidates = [(fid, sentence) for fid, split in answers.items() for sentence in split]
         lead = lead_sentences(sentences, follow_up, vaccines)
         if not lead:
             # 打国药的算不算 after 加强针哪些人可以打: the whole answer is about the
             # vaccine's route (灭活疫苗) without naming it; it leads after the
             # sentence that names the vaccine with its route, or not at all.
             about = sentences_about(sentences, lead_markers(follow_up, vaccines)[0])
-            if about != list(sentences) or not bridge_sentences(follow_up, about, vaccines, candidates):
+            if about != sentences or not bridge_sentences(follow_up, about, vaccines, candidates):
                 return reply
             lead = about
         bridge = bridge_sentences(follow_up, lead, vaccines, candidates)
@@ -463,6 +469,11 @@ class AnsweringService:
             return []
         quote = decision.passage.passage_text if decision.passage else None
         return [replace(faq_source(self.faqs[decision.faq_id]), quote=quote)]
+
+
+def not_covered_decision(term: str) -> Decision:
+    """The plain decline of a question about a subject the explainer never covers."""
+    return Decision(AnswerKind.DECLINE, reason=f"asks about {term!r}, which the source never mentions")
 
 
 # The one process-wide cache: the action server builds its service once, and the
