@@ -175,7 +175,9 @@ class AnsweringService:
         unstated = self._uncovered(follow_up) if follow_up is not None and follow_up.continues else ()
         decision, retrieved, query, reading = self._decide_turn(text, intent, follow_up, unstated, mode)
         uncovered = unstated if reading is Reading.NOT_COVERED else ()
-        if reading is Reading.STANDALONE and mode is not Mode.INTENT:
+        if not uncovered and mode is not Mode.INTENT:
+            # Also when the turn was read with the topic: 我去年阳过了 还能打吗
+            # after a booster answer is about infection, which no topic covers.
             uncovered = self._not_covered_terms(text)
             if uncovered:
                 decision = not_covered_decision(uncovered[0])
@@ -210,11 +212,11 @@ class AnsweringService:
 
     def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml
-        `not_covered`: pregnancy, side effects, cost, booking, a fourth dose…) named in `text`."""
+        `not_covered`: pregnancy, side effects, cost, booking, a fourth dose…, and
+        `uncounted`: figures for groups) named in `text`."""
         from bot.text.normalize import normalize_query
 
-        normalized = normalize_query(text)
-        return tuple(term for term in self._focus_reader().rules.not_covered if term in normalized)
+        return self._focus_reader().rules.never_covered(normalize_query(text))
 
     # -- follow-ups (bot/answering/follow_up.py) -------------------------------------------
 

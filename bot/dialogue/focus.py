@@ -53,6 +53,17 @@ class FocusRules:
     age_group: Aspect
     not_covered: Tuple[str, ...]
     subjects: Tuple[str, ...] = ()  # what the explainer's questions are about (疫苗, 加强针…)
+    count_words: Tuple[str, ...] = ()  # 打了多少, 覆盖率: asks a figure
+    uncounted_groups: Tuple[str, ...] = ()  # 加强针, 老人: groups the figures are never given for
+
+    def never_covered(self, normalized: str) -> Tuple[str, ...]:
+        """What `normalized` asks that the explainer never covers: a curated
+        subject (孕妇, 发烧…), or a figure for a group the progress figures
+        never break out (加强针打了多少人 -> 加强针的接种人数)."""
+        found = [term for term in self.not_covered if term in normalized]
+        if any(word in normalized for word in self.count_words):
+            found += [f"{group}的接种数据" for group in self.uncounted_groups if group in normalized]
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
         age_group,
         words(raw.get("not_covered"), "not_covered"),
         words(raw.get("subjects") or [], "subjects"),
+        words((raw.get("uncounted") or {}).get("counts") or [], "uncounted.counts"),
+        words((raw.get("uncounted") or {}).get("groups") or [], "uncounted.groups"),
     )
 
 

@@ -114,6 +114,33 @@ def test_a_follow_up_asking_what_the_source_never_states_of_a_vaccine_is_decline
     )
 
 
+def _sure_parse(faq_id: str) -> dict:
+    return {
+        "intent": {"name": "faq", "confidence": 0.99},
+        "intent_ranking": [{"name": "faq", "confidence": 0.99}],
+        "response_selector": {"faq": {"ranking": [{"intent_response_key": f"faq/{faq_id}", "confidence": 0.99}]}},
+    }
+
+
+@pytest.mark.parametrize(
+    "text, topic, named",
+    [
+        # Read with the topic it would be a booster question; infection history is never covered.
+        ("我去年阳过了 还能打吗", "booster_target", "阳过"),
+        # The city's totals are not a figure for boosters or for the elderly.
+        ("那加强针打了多少人", "vaccination_progress", "加强针的接种数据"),
+        ("六十岁以上老人打了多少", None, "老人的接种数据"),
+    ],
+)
+def test_what_the_source_never_covers_is_declined_however_the_turn_was_read(offline, text, topic, named):
+    # The turn alone is unclear; rewritten with the topic the intent layer is sure.
+    offline.parser = lambda query: _sure_parse(topic or "vaccination_progress")
+    unsure = {"intent": {"name": "nlu_fallback", "confidence": 0.3}}
+    reply = offline.answer(text, unsure, Conversation(topic) if topic else None)
+    assert reply.decision.kind is AnswerKind.DECLINE
+    assert f"“{named}”" in reply.text and "12320" in reply.text
+
+
 def test_an_answer_stating_the_asked_aspect_of_the_vaccine_is_preferred(offline):
     follow_up = offline._plan_follow_up("这种要打几针", Conversation("vaccine_types", "灭活疫苗"))
     topic = Decision(

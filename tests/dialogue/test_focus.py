@@ -23,7 +23,7 @@ def reader(faqs):
         ("那17岁的呢", [], ["age_group"], [], True),
         ("那孕妇呢", [], [], ["孕妇"], True),
         ("那政采贷呢", [], [], ["政采贷"], True),
-        ("那糖尿病人呢", [], [], ["糖尿病人"], True),
+        ("那糖尿病人呢", [], [], ["糖尿病"], True),
         ("多少钱", [], [], ["多少钱"], True),
         ("那在哪里打", [], [], ["哪里打"], True),
         ("那第四针呢", [], [], ["第四针"], True),
@@ -110,3 +110,18 @@ def test_sentences_about_keeps_source_order():
     sentences = ["甲说科兴。", "乙说智飞。", "丙说科兴和智飞。"]
     assert sentences_about(sentences, ["智飞"]) == ["乙说智飞。", "丙说科兴和智飞。"]
     assert sentences_about(sentences, []) == []
+
+
+@pytest.mark.parametrize(
+    "normalized, expected",
+    [
+        ("那加强针打了多少人", ("加强针的接种数据",)),
+        ("老人的接种率是多少", ("老人的接种数据",)),
+        # The city's own totals are stated.
+        ("我市打了多少人", ()),
+        ("加强针要打几针", ()),
+        ("孕妇能打吗", ("孕妇",)),
+    ],
+)
+def test_never_covered_includes_figures_for_groups(normalized, expected):
+    assert load_rules().never_covered(normalized) == expected
