@@ -1,0 +1,96 @@
+"""Whether a message is about a person, which the personal booster check needs.
+
+The intent classifier learns "booster_check" from questions that mostly start
+with 我, and it also picks it for 它加强针咋打 or 我们这有康希诺吗, which ask
+about a vaccine or the rules. Opening the form for those asks a citizen for
+their doses when they wanted the explainer's answer. This reading is the
+reviewable rule (data/dictionary/persons.yml) that the Rasa pipeline applies
+on top of the classifier (bot/rasa_ext/booster_gate.py): it has no Rasa import,
+so it is unit-tested in the main environment.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+from bot.paths import PROJECT_ROOT
+
+DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "persons.yml"
+BOOSTER_CHECK = "booster_check"
+# Facts only a person has; a vaccine name alone (康希诺) is not one.
+PERSONAL_ENTITIES = ("age", "last_dose")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class PersonWords:
+    self_words: Tuple[str, ...]
+    not_after: Tuple[str, ...]
+    others: Tuple[str, ...]
+    history: Tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        asker = f"(?:{_alternation(self.self_words)})(?!{_alternation(self.not_after)})"
+        object.__setattr__(self, "_asker", re.compile(asker))
+        object.__setattr__(self, "_other", re.compile(_alternation(self.others)))
+        object.__setattr__(self, "_history", re.compile(_alternation(self.history)))
+
+    def names_person(self, text: str) -> bool:
+        folded = _fold(text)
+        return bool(self._asker.search(folded) or self._other.search(folded))  # type: ignore[attr-defined]
+
+    def states_history(self, text: str) -> bool:
+        return bool(self._history.search(_fold(text)))  # type: ignore[attr-defined]
+
+
+def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:
+    value = raw.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
+        raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
+    return tuple(w.strip() for w in value)
+
+
+@lru_cache(maxsize=4)
+def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return PersonWords(*(_words(raw, key, path) for key in ("self", "not_after", "others", "history")))
+
+
+def _entity_names(entities: Sequence[Mapping]) -> set:
+    return {e.get("entity") for e in entities or () if isinstance(e, Mapping)}
+
+
+def is_about_a_person(text: str, entities: Sequence[Mapping] = (), words: Optional[PersonWords] = None) -> bool:
+    """我能打加强针吗, 我妈62了能打吗, 35岁能打吗 (an age), 打了两针科兴能加强吗
+    (a history): about someone. 它加强针咋打, 我们这有康希诺吗: not."""
+    words = words or load_person_words()
+    names = _entity_names(entities)
+    if names & set(PERSONAL_ENTITIES) or words.names_person(text):
+        return True
+    return "dose_count" in names and words.states_history(text)
+
+
+def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Mapping] = ()) -> bool:
+    """False for a `booster_check` reading of a message about no one, which
+    the answering action should read instead. Only ever withdraws the check:
+    the classifier alone decides when a message about a person asks for it."""
+    if intent != BOOSTER_CHECK:
+        return False
+    # The quick reply /booster_check is the user's own tap on 帮我看看我能不能打加强针.
+    return (text or "").startswith("/") or is_about_a_person(text, entities)

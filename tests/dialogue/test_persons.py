@@ -1,0 +1,50 @@
+"""Which messages are about a person (the personal booster check's condition)."""
+
+import pytest
+
+from bot.dialogue.persons import is_about_a_person, load_person_words, opens_booster_check
+
+
+@pytest.mark.parametrize(
+    "text, entities, personal",
+    [
+        ("我能打加强针吗", [], True),
+        ("帮我看看我能不能打第三针", [], True),
+        ("我这情况能打加强不", [], True),
+        ("俺能打加强不", [], True),
+        ("我妈62了 能打加强针不", [], True),
+        ("那他能打加强针嘛", [], True),
+        ("老伴打了两针科兴 能加强吗", [], True),
+        # An age or a last dose is only ever a person's.
+        ("35岁能打加强针吗", [{"entity": "age"}], True),
+        ("去年三月打的 现在能加强吗", [{"entity": "last_dose"}], True),
+        # Doses with a past cue are the asker's history; a dose count alone may be the rules'.
+        ("打了两针科兴能加强吗", [{"entity": "dose_count"}], True),
+        ("康希诺打一针就够了吗", [{"entity": "dose_count"}], False),
+        # A vaccine, a pronoun for it, a place: no one.
+        ("它加强针咋打", [], False),
+        ("它打完多久能加强", [], False),
+        ("我们这有康希诺吗", [{"entity": "vaccine"}], False),
+        ("我市有哪些疫苗", [], False),
+        ("咱们这边能打加强针吗", [], False),
+        ("加强还打康希诺行吗", [{"entity": "vaccine"}], False),
+        ("", [], False),
+    ],
+)
+def test_is_about_a_person(text, entities, personal):
+    assert is_about_a_person(text, entities) is personal
+
+
+def test_only_a_booster_check_reading_is_withdrawn():
+    assert not opens_booster_check("booster_check", "它加强针咋打")
+    assert opens_booster_check("booster_check", "我能打加强针吗")
+    # The quick reply under a booster answer is the user's own tap.
+    assert opens_booster_check("booster_check", "/booster_check")
+    assert not opens_booster_check("faq", "我能打加强针吗")
+
+
+def test_a_broken_word_list_fails_loudly(tmp_path):
+    path = tmp_path / "persons.yml"
+    path.write_text("self: [我]\nnot_after: []\nothers: [他]\nhistory: [打了]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not_after"):
+        load_person_words(path)
