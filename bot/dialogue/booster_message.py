@@ -24,7 +24,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from bot.dialogue import numbers
 from bot.dialogue.dates import DoseDate, parse_last_dose
-from bot.dialogue.vaccines import VaccineMention, catalog, fold
+from bot.dialogue.vaccines import VaccineMention, catalog, fold, word_breaks
 
 # The first COVID-19 vaccinations in China were in 2020; an earlier "last dose"
 # is a typo, not a fact to compute with.
@@ -93,15 +93,18 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text or ""))
 
 
-def _clause_around(text: str, start: int, end: int) -> tuple:
-    """The clause of `text` holding [start, end): (clause text, mention start within it)."""
-    left = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
-    right = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
+def _clause_around(text: str, start: int, end: int, breaks: Sequence[int] = ()) -> tuple:
+    """The clause of `text` holding [start, end): (clause text, mention start within it).
+
+    `breaks` (see vaccines.word_breaks) end clauses like punctuation does; one
+    inside [start, end) is a space typed within a name (北京 生物) and is ignored."""
+    left = max([m.end() for m in _CLAUSE.finditer(text, 0, start)] + [b for b in breaks if b <= start], default=0)
+    right = min([m.start() for m in _CLAUSE.finditer(text, end)] + [b for b in breaks if b >= end], default=len(text))
     return text[left:right], start - left
 
 
-def _is_wanted(text: str, mention: VaccineMention, primary_known: bool) -> bool:
-    clause, offset = _clause_around(text, mention.start, mention.end)
+def _is_wanted(text: str, mention: VaccineMention, primary_known: bool, breaks: Sequence[int] = ()) -> bool:
+    clause, offset = _clause_around(text, mention.start, mention.end, breaks)
     before = clause[:offset]
     if _PAST_CUE.search(before):
         return False
@@ -110,14 +113,20 @@ def _is_wanted(text: str, mention: VaccineMention, primary_known: bool) -> bool:
     return bool(asks and (_BOOSTER_CUE.search(clause) or (primary_known and _ASK_TO_GET.search(clause))))
 
 
-def _asks_about(text: str, start: int, end: int) -> bool:
+def _asks_about(text: str, start: int, end: int, breaks: Sequence[int] = ()) -> bool:
     """第三针 in 能打第三针吗 is asked about; in 5月打的第三针 it was given."""
-    clause, offset = _clause_around(text, start, end)
+    clause, offset = _clause_around(text, start, end, breaks)
     return not _PAST_CUE.search(clause[:offset]) and bool(_QUESTION_CUE.search(clause) or _WHEN.search(clause))
 
 
-def _assign_vaccines(text: str, mentions: Sequence[VaccineMention], primary_known: bool, reading: Reading) -> None:
-    wanted = [m for m in mentions if _is_wanted(text, m, primary_known)]
+def _assign_vaccines(
+    text: str,
+    mentions: Sequence[VaccineMention],
+    primary_known: bool,
+    reading: Reading,
+    breaks: Sequence[int] = (),
+) -> None:
+    wanted = [m for m in mentions if _is_wanted(text, m, primary_known, breaks)]
     had = [m for m in mentions if m not in wanted]
     if (
         not wanted
@@ -156,8 +165,12 @@ def read_message(
         return reading
     reading.dont_know = bool(_DONT_KNOW.search(folded))
 
-    mentions = catalog().mentions(text)
-    _assign_vaccines(folded, mentions, primary_known, reading)
+    # Roles are read per clause, and a space typed between words ends one: in
+    # 我妈62 北京生物打了两针 她能打加强针不 the question is not about 北京生物.
+    # The numbers and dates below still read `folded` (去年 3月 is one date).
+    breaks = word_breaks(text)
+    source, mentions = catalog().mentions_in(text)
+    _assign_vaccines(fold(source), mentions, primary_known, reading, word_breaks(source))
     if requested == "vaccine" and reading.vaccine is None and reading.dont_know:
         reading.vaccine_unknown = True
 
@@ -166,7 +179,7 @@ def read_message(
     next_dose = _NEXT_DOSE.search(folded)
     if next_dose and requested != "dose_count":
         ordinal = numbers.to_int(next_dose.group(1))
-        if _asks_about(folded, next_dose.start(), next_dose.end()):
+        if _asks_about(folded, next_dose.start(), next_dose.end(), breaks):
             # 能打第三针吗: two were given.
             if ordinal and ordinal >= 2:
                 reading.doses = ordinal - 1

@@ -59,6 +59,24 @@ def slot(reading):
         ("去年10月", "last_dose", True, {"last_dose": "2025-10-01/2025-10-31"}),
         ("2022.3.15", "last_dose", True, {"last_dose": "2022-03-15/2022-03-15"}),
         ("加强针怎么打", "age", True, {}),
+        # Spaces typed between words end a clause: the question is not about 北京生物.
+        (
+            "北京生物打了两针 最后一针是去年三月 她能打加强针不",
+            None,
+            False,
+            {"vaccine": "北京生物", "doses": 2, "last_dose": "2025-03-01/2025-03-31"},
+        ),
+        # …but not a space inside a name, and numbers still read across spaces.
+        (
+            "我前两针是北京 生物 第三针能打康希诺吗",
+            None,
+            False,
+            {"vaccine": "北京生物", "wanted": "康希诺", "doses": 2},
+        ),
+        ("去年 3月", "last_dose", True, {"last_dose": "2025-03-01/2025-03-31"}),
+        ("打了 两 针", "dose_count", True, {"doses": 2}),
+        # Found only once normalised (啥 -> 什么 is longer): roles are read on that text.
+        ("啥啥啥啥打的柯兴，能打加强针吗", None, False, {"vaccine": "科兴"}),
     ],
 )
 def test_reads_facts(text, requested, primary_known, expected):
