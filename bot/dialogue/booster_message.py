@@ -9,7 +9,9 @@ which the parsers cannot know:
   "the third dose" says two doses were given, not three;
 - in 我前两针是北京生物，第三针能打康希诺吗 the first vaccine is the one the
   user had, the second the one they ask about;
-- a bare "2" answers whatever the form just asked (doses), never the age.
+- a bare "2" answers whatever the form just asked (doses), never the age;
+- 我妈62 北京生物打了两针 她能打加强针不 is about the mother: 62 is the age
+  checked, and the spaces typed end clauses like commas do.
 
 Impossible values (age 200, a date in the future, 15 doses) are reported as
 problems so the form can re-ask instead of storing them.
@@ -186,12 +188,20 @@ def read_message(
             rest = folded[: next_dose.start()] + folded[next_dose.end() :]
         elif ordinal:
             reading.doses = ordinal  # 5月打的第二针: the second was the last one given
+    if bare is None:
+        inferred = numbers.inferred_age(text)
+        if inferred:
+            # 我妈62 两针: folding glued 62 to 两, so the age's words must not
+            # reach the dose and date parsers.
+            rest = rest.replace(fold(inferred[1]), "", 1)
     if bare is None or requested == "dose_count":
         doses = numbers.parse_dose_count(rest)
         if doses is not None:
             reading.doses = doses
     if bare is None or requested == "age":
-        age = numbers.parse_age(rest)
+        # With the spaces typed: they end clauses (那我爸呢 66了) and keep
+        # 我妈62 两针 apart.
+        age = numbers.parse_age(text)
         if age is not None:
             reading.age = age
     if bare is None or requested == "last_dose":
