@@ -9,7 +9,9 @@ which the parsers cannot know:
   "the third dose" says two doses were given, not three;
 - in 我前两针是北京生物，第三针能打康希诺吗 the first vaccine is the one the
   user had, the second the one they ask about;
-- a bare "2" answers whatever the form just asked (doses), never the age.
+- a bare "2" answers whatever the form just asked (doses), never the age;
+- 我妈62 北京生物打了两针 她能打加强针不 is about the mother: 62 is the age
+  checked, and the spaces typed end clauses like commas do.
 
 Impossible values (age 200, a date in the future, 15 doses) are reported as
 problems so the form can re-ask instead of storing them.
@@ -24,7 +26,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from bot.dialogue import numbers
 from bot.dialogue.dates import DoseDate, parse_last_dose
-from bot.dialogue.vaccines import VaccineMention, catalog, fold
+from bot.dialogue.vaccines import VaccineMention, catalog, fold, word_breaks
 
 # The first COVID-19 vaccinations in China were in 2020; an earlier "last dose"
 # is a typo, not a fact to compute with.
@@ -93,15 +95,18 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text or ""))
 
 
-def _clause_around(text: str, start: int, end: int) -> tuple:
-    """The clause of `text` holding [start, end): (clause text, mention start within it)."""
-    left = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
-    right = next((m.start() for m in _CLAUSE.finditer(text, end)), len(text))
+def _clause_around(text: str, start: int, end: int, breaks: Sequence[int] = ()) -> tuple:
+    """The clause of `text` holding [start, end): (clause text, mention start within it).
+
+    `breaks` (see vaccines.word_breaks) end clauses like punctuation does; one
+    inside [start, end) is a space typed within a name (北京 生物) and is ignored."""
+    left = max([m.end() for m in _CLAUSE.finditer(text, 0, start)] + [b for b in breaks if b <= start], default=0)
+    right = min([m.start() for m in _CLAUSE.finditer(text, end)] + [b for b in breaks if b >= end], default=len(text))
     return text[left:right], start - left
 
 
-def _is_wanted(text: str, mention: VaccineMention, primary_known: bool) -> bool:
-    clause, offset = _clause_around(text, mention.start, mention.end)
+def _is_wanted(text: str, mention: VaccineMention, primary_known: bool, breaks: Sequence[int] = ()) -> bool:
+    clause, offset = _clause_around(text, mention.start, mention.end, breaks)
     before = clause[:offset]
     if _PAST_CUE.search(before):
         return False
@@ -110,14 +115,20 @@ def _is_wanted(text: str, mention: VaccineMention, primary_known: bool) -> bool:
     return bool(asks and (_BOOSTER_CUE.search(clause) or (primary_known and _ASK_TO_GET.search(clause))))
 
 
-def _asks_about(text: str, start: int, end: int) -> bool:
+def _asks_about(text: str, start: int, end: int, breaks: Sequence[int] = ()) -> bool:
     """第三针 in 能打第三针吗 is asked about; in 5月打的第三针 it was given."""
-    clause, offset = _clause_around(text, start, end)
+    clause, offset = _clause_around(text, start, end, breaks)
     return not _PAST_CUE.search(clause[:offset]) and bool(_QUESTION_CUE.search(clause) or _WHEN.search(clause))
 
 
-def _assign_vaccines(text: str, mentions: Sequence[VaccineMention], primary_known: bool, reading: Reading) -> None:
-    wanted = [m for m in mentions if _is_wanted(text, m, primary_known)]
+def _assign_vaccines(
+    text: str,
+    mentions: Sequence[VaccineMention],
+    primary_known: bool,
+    reading: Reading,
+    breaks: Sequence[int] = (),
+) -> None:
+    wanted = [m for m in mentions if _is_wanted(text, m, primary_known, breaks)]
     had = [m for m in mentions if m not in wanted]
     if (
         not wanted
@@ -156,8 +167,12 @@ def read_message(
         return reading
     reading.dont_know = bool(_DONT_KNOW.search(folded))
 
-    mentions = catalog().mentions(text)
-    _assign_vaccines(folded, mentions, primary_known, reading)
+    # Roles are read per clause, and a space typed between words ends one: in
+    # 我妈62 北京生物打了两针 她能打加强针不 the question is not about 北京生物.
+    # The numbers and dates below still read `folded` (去年 3月 is one date).
+    breaks = word_breaks(text)
+    source, mentions = catalog().mentions_in(text)
+    _assign_vaccines(fold(source), mentions, primary_known, reading, word_breaks(source))
     if requested == "vaccine" and reading.vaccine is None and reading.dont_know:
         reading.vaccine_unknown = True
 
@@ -166,19 +181,27 @@ def read_message(
     next_dose = _NEXT_DOSE.search(folded)
     if next_dose and requested != "dose_count":
         ordinal = numbers.to_int(next_dose.group(1))
-        if _asks_about(folded, next_dose.start(), next_dose.end()):
+        if _asks_about(folded, next_dose.start(), next_dose.end(), breaks):
             # 能打第三针吗: two were given.
             if ordinal and ordinal >= 2:
                 reading.doses = ordinal - 1
             rest = folded[: next_dose.start()] + folded[next_dose.end() :]
         elif ordinal:
             reading.doses = ordinal  # 5月打的第二针: the second was the last one given
+    if bare is None:
+        inferred = numbers.inferred_age(text)
+        if inferred:
+            # 我妈62 两针: folding glued 62 to 两, so the age's words must not
+            # reach the dose and date parsers.
+            rest = rest.replace(fold(inferred[1]), "", 1)
     if bare is None or requested == "dose_count":
         doses = numbers.parse_dose_count(rest)
         if doses is not None:
             reading.doses = doses
     if bare is None or requested == "age":
-        age = numbers.parse_age(rest)
+        # With the spaces typed: they end clauses (那我爸呢 66了) and keep
+        # 我妈62 两针 apart.
+        age = numbers.parse_age(text)
         if age is not None:
             reading.age = age
     if bare is None or requested == "last_dose":

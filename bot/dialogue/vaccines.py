@@ -68,6 +68,19 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
 
 
+def word_breaks(text: str) -> Tuple[int, ...]:
+    """Where the user typed spaces between words, as offsets into fold(text).
+
+    fold() drops spacing so 北京 生物 still names a vaccine, but people who
+    type on phones without punctuation (我妈62 北京生物打了两针 她能打加强针不)
+    use spaces where others write commas; the clause logic needs them back."""
+    words = unicodedata.normalize("NFKC", text or "").split()
+    # len(fold(word)), not len(word): lower() may lengthen a character (İ),
+    # and the offsets must index fold(text) exactly.
+    ends = [len(fold(word)) for word in words]
+    return tuple(sum(ends[: i + 1]) for i in range(len(ends) - 1))
+
+
 class VaccineCatalog:
     def __init__(self, routes: List[RouteInfo], vaccines: List[Vaccine]):
         self.routes: Dict[Route, RouteInfo] = {info.route: info for info in routes}
@@ -93,12 +106,21 @@ class VaccineCatalog:
 
         Tries the text as typed first; when that finds nothing it tries the
         project's normalised form, which repairs typos not listed as aliases."""
+        return self.mentions_in(text)[1]
+
+    def mentions_in(self, text: str) -> Tuple[str, List[VaccineMention]]:
+        """mentions(), with the text their positions index once folded: `text`
+        itself, or its normalised form when only that names a vaccine (the
+        normaliser's synonyms change lengths, so positions differ)."""
         found = self.scan(fold(text))
         if not found and text:
             from bot.text.normalize import normalize_query  # lazy: loads opencc and pypinyin
 
-            found = self.scan(fold(normalize_query(text)))
-        return found
+            normalized = normalize_query(text)
+            found = self.scan(fold(normalized))
+            if found:
+                return normalized, found
+        return text, found
 
     def scan(self, folded: str) -> List[VaccineMention]:
         """Mentions in text already folded (see fold()); no normalisation."""

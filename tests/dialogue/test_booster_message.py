@@ -59,6 +59,57 @@ def slot(reading):
         ("去年10月", "last_dose", True, {"last_dose": "2025-10-01/2025-10-31"}),
         ("2022.3.15", "last_dose", True, {"last_dose": "2022-03-15/2022-03-15"}),
         ("加强针怎么打", "age", True, {}),
+        # Spaces typed between words end a clause: the question is not about 北京生物.
+        (
+            "北京生物打了两针 最后一针是去年三月 她能打加强针不",
+            None,
+            False,
+            {"vaccine": "北京生物", "doses": 2, "last_dose": "2025-03-01/2025-03-31"},
+        ),
+        # …but not a space inside a name, and numbers still read across spaces.
+        (
+            "我前两针是北京 生物 第三针能打康希诺吗",
+            None,
+            False,
+            {"vaccine": "北京生物", "wanted": "康希诺", "doses": 2},
+        ),
+        ("去年 3月", "last_dose", True, {"last_dose": "2025-03-01/2025-03-31"}),
+        ("打了 两 针", "dose_count", True, {"doses": 2}),
+        # Found only once normalised (啥 -> 什么 is longer): roles are read on that text.
+        ("啥啥啥啥打的柯兴，能打加强针吗", None, False, {"vaccine": "科兴"}),
+        # Ages typed without 岁, often a relative's.
+        (
+            "我妈62 北京生物打了两针 最后一针是去年三月 她能打加强针不",
+            None,
+            False,
+            {"vaccine": "北京生物", "doses": 2, "age": 62, "last_dose": "2025-03-01/2025-03-31"},
+        ),
+        (
+            "那我爸呢 66了 打的两针科兴 去年四月打完的",
+            None,
+            False,
+            {"vaccine": "科兴", "doses": 2, "age": 66, "last_dose": "2025-04-01/2025-04-30"},
+        ),
+        ("老伴七十多了 打了两针国药", None, False, {"vaccine": "国药", "doses": 2, "age": 70}),
+        ("我今年45 打了两针科兴", None, False, {"vaccine": "科兴", "doses": 2, "age": 45}),
+        ("我45 打了两针科兴", None, False, {"vaccine": "科兴", "doses": 2, "age": 45}),
+        # Folding glues 66 to 两; the age's words are kept from the dose and date parsers.
+        (
+            "我爸66 两针科兴 两年前打完",
+            None,
+            False,
+            {"vaccine": "科兴", "doses": 2, "age": 66, "last_dose": "2024-11-30/2024-11-30"},
+        ),
+        # Numbers that are not ages, even when the form asked for the age.
+        ("我爸三高 打了两针科兴", None, False, {"vaccine": "科兴", "doses": 2}),
+        ("我十一打的第二针", None, False, {"doses": 2}),  # 十一: National Day
+        ("打了2针", "age", True, {"doses": 2}),
+        ("两个月前", "age", True, {"last_dose": "2026-09-30/2026-09-30"}),
+        ("去年10月", "age", True, {"last_dose": "2025-10-01/2025-10-31"}),
+        ("5月21日", "age", True, {"last_dose": "2026-05-21/2026-05-21"}),
+        ("第3针", "age", True, {"doses": 3}),
+        ("打了2了", "age", True, {}),  # two doses, or age 2: left alone
+        ("3了", "dose_count", True, {}),
     ],
 )
 def test_reads_facts(text, requested, primary_known, expected):

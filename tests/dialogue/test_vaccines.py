@@ -2,7 +2,7 @@ import textwrap
 
 import pytest
 
-from bot.dialogue.vaccines import CatalogError, Route, catalog, load_catalog
+from bot.dialogue.vaccines import CatalogError, Route, catalog, fold, load_catalog, word_breaks
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,28 @@ def test_longest_alias_wins_and_mentions_keep_order():
     mentions = catalog().mentions("先打智飞龙科马再打康希诺")
     assert [m.value for m in mentions] == ["智飞龙科马", "康希诺"]
     assert mentions[0].alias == "智飞龙科马"
+
+
+@pytest.mark.parametrize(
+    "text, breaks",
+    [
+        ("我妈62 北京生物打了两针", (4,)),
+        ("  北京  生物\n打了 ", (2, 4)),  # runs of spaces are one break; none at the ends
+        ("ＡＢ 科兴", (2,)),  # full-width letters fold to one character each
+        ("İ 科兴", (2,)),  # lower() makes İ two characters: offsets index fold(text)
+        ("科兴", ()),
+        ("", ()),
+    ],
+)
+def test_word_breaks_index_the_folded_text(text, breaks):
+    assert word_breaks(text) == breaks
+    assert all(0 < b < len(fold(text)) for b in breaks)
+
+
+def test_mentions_index_the_text_they_were_found_in():
+    # 柯兴 is repaired by the normaliser, which also turns 啥 into the longer 什么.
+    source, mentions = catalog().mentions_in("啥打的柯兴")
+    assert [(m.value, fold(source)[m.start : m.end]) for m in mentions] == [("科兴", "科兴")]
 
 
 def test_primary_doses_come_with_the_articles_words(faqs):
