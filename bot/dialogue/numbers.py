@@ -1,6 +1,6 @@
 """Numbers as users type them: 2, ２, 两, 俩, 三十五, 二〇二二, and the dose
 counts and ages built on them (打了两针, 三十五周岁, 六十多岁, and ages without
-岁 such as 我妈62 or 66了, with the person words in data/dictionary/ages.yml).
+岁 such as 我妈62 or 66了, with the person words in data/dictionary/persons.yml, `age`).
 
 Chinese numerals are converted by cn2an (a maintained converter that knows
 十五/一十五/两千零二十二 and the financial forms 壹贰叁); this module only finds
@@ -43,7 +43,7 @@ _AGE_DECADE = re.compile(r"([一二三四五六七八九1-9])十多?(?:岁)?$")
 # The widest plausible human age; the form re-asks outside it.
 MAX_AGE = 120
 
-AGES_PATH = PROJECT_ROOT / "data" / "dictionary" / "ages.yml"
+AGES_PATH = PROJECT_ROOT / "data" / "dictionary" / "persons.yml"
 # An age read without 岁 is a guess, so it must look like the age of an adult's
 # relative or of the user: below ten, a numeral after a person is mostly a word
 # (我爸三高, 我一直没打) or a dose count (打了几针？3了).
@@ -112,7 +112,7 @@ def parse_dose_count(text: str) -> Optional[int]:
 
 @lru_cache(maxsize=1)
 def _inferred_age_patterns(path: Path = AGES_PATH) -> Tuple[re.Pattern, re.Pattern]:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("age") or {}
 
     def words(key: str) -> List[str]:
         value = raw.get(key)

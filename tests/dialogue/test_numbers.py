@@ -139,8 +139,8 @@ def test_an_inferred_age_comes_with_its_words():
 
 
 def test_the_person_words_file_is_checked(tmp_path):
-    path = tmp_path / "ages.yml"
-    path.write_text("people: []\nbefore_age: [今年]\nnumber_dates: [十一]\n", encoding="utf-8")
+    path = tmp_path / "persons.yml"
+    path.write_text("age:\n  people: []\n  before_age: [今年]\n  number_dates: [十一]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="people"):
         _inferred_age_patterns.__wrapped__(path)
 
