@@ -5,7 +5,7 @@ with 我, and it also picks it for 它加强针咋打 or 我们这有康希诺�
 about a vaccine or the rules. Opening the form for those asks a citizen for
 their doses when they wanted the explainer's answer. This reading is the
 reviewable rule (data/dictionary/persons.yml) that the Rasa pipeline applies
-on top of the classifier (bot/rasa_ext/booster_gate.py): it has no Rasa import,
+on top of the classifier (bot/rasa_ext/intent_gate.py): it has no Rasa import,
 so it is unit-tested in the main environment.
 """
 
@@ -24,6 +24,7 @@ from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "persons.yml"
 BOOSTER_CHECK = "booster_check"
+INFORM = "inform"
 # Facts only a person has; a vaccine name alone (康希诺) is not one.
 PERSONAL_ENTITIES = ("age", "last_dose")
 
@@ -52,6 +53,9 @@ class PersonWords:
     def names_person(self, text: str) -> bool:
         folded = _fold(text)
         return bool(self._asker.search(folded) or self._other.search(folded))  # type: ignore[attr-defined]
+
+    def names_other(self, text: str) -> bool:
+        return bool(self._other.search(_fold(text)))  # type: ignore[attr-defined]
 
     def states_history(self, text: str) -> bool:
         return bool(self._history.search(_fold(text)))  # type: ignore[attr-defined]
@@ -84,6 +88,15 @@ def is_about_a_person(text: str, entities: Sequence[Mapping] = (), words: Option
     if names & set(PERSONAL_ENTITIES) or words.names_person(text):
         return True
     return "dose_count" in names and words.states_history(text)
+
+
+def switches_person(text: str, entities: Sequence[Mapping] = (), words: Optional[PersonWords] = None) -> bool:
+    """那我爸呢 66了 打的两针科兴 去年四月打完的: after a check, the same check
+    for someone else (那…呢 about another person, with their age or last dose).
+    The classifier reads it as `inform`, which outside the form would only
+    continue the topic."""
+    words = words or load_person_words()
+    return "呢" in (text or "") and words.names_other(text) and bool(_entity_names(entities) & set(PERSONAL_ENTITIES))
 
 
 def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Mapping] = ()) -> bool:

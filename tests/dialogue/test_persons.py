@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.dialogue.persons import is_about_a_person, load_person_words, opens_booster_check
+from bot.dialogue.persons import (
+    BOOSTER_CHECK,
+    is_about_a_person,
+    load_person_words,
+    opens_booster_check,
+    switches_person,
+)
+from tests.support.nlu_examples import nlu_examples
 
 
 @pytest.mark.parametrize(
@@ -41,6 +48,29 @@ def test_only_a_booster_check_reading_is_withdrawn():
     # The quick reply under a booster answer is the user's own tap.
     assert opens_booster_check("booster_check", "/booster_check")
     assert not opens_booster_check("faq", "我能打加强针吗")
+
+
+@pytest.mark.parametrize(
+    "text, entities, switches",
+    [
+        ("那我爸呢 66了 打的两针科兴 去年四月打完的", [{"entity": "last_dose"}, {"entity": "vaccine"}], True),
+        ("那我妈呢，58岁", [{"entity": "age"}], True),
+        # No other person, no 呢, or no fact of theirs: an answer to the form or a topic follow-up.
+        ("我66了 去年四月打完的", [{"entity": "last_dose"}], False),
+        ("她去年四月打完的", [{"entity": "last_dose"}], False),
+        ("那我爸呢", [], False),
+        ("那科兴呢", [{"entity": "vaccine"}], False),
+    ],
+)
+def test_a_switch_to_another_person(text, entities, switches):
+    assert switches_person(text, entities) is switches
+
+
+def test_every_booster_check_training_example_is_about_a_person():
+    """The rule and the training data agree: no example of the check is withdrawn."""
+    examples = [(text, ents) for intent, text, ents in nlu_examples("booster.yml") if intent == BOOSTER_CHECK]
+    assert examples
+    assert [text for text, ents in examples if not opens_booster_check(BOOSTER_CHECK, text, ents)] == []
 
 
 def test_a_broken_word_list_fails_loudly(tmp_path):

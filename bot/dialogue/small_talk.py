@@ -1,0 +1,75 @@
+"""Whether a small-talk reading of a message should stand.
+
+Short vaccination questions (怎么打, 管用多久啊) sometimes score highest as
+capabilities or feedback, and their canned replies end a conversation the
+user was continuing. The rule (data/dictionary/small_talk.yml): a message
+that names vaccination and asks something is not small talk. The Rasa
+pipeline applies it (bot/rasa_ext/intent_gate.py); it has no Rasa import, so
+it is unit-tested in the main environment, against the training data too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import FrozenSet, Mapping, Optional, Tuple
+
+import yaml
+
+from bot.paths import PROJECT_ROOT
+
+DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "small_talk.yml"
+_FINAL_ASKS = ("不", "没", "没有")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+@dataclass(frozen=True)
+class SmallTalkRules:
+    intents: FrozenSet[str]
+    topic: Tuple[str, ...]
+    not_topic: Tuple[str, ...]
+    asks: Tuple[str, ...]
+
+    def is_vaccination_question(self, text: str) -> bool:
+        folded = _fold(text)
+        for word in self.not_topic:
+            folded = folded.replace(word, " ")
+        # A final 不/没 asks too (还会感染不), while 不管用 / 没用 judge an answer.
+        if not (any(word in folded for word in self.asks) or folded.rstrip("啊呀哇呢吧?？。").endswith(_FINAL_ASKS)):
+            return False
+        if any(word in folded for word in self.topic):
+            return True
+        from bot.dialogue.vaccines import catalog
+
+        return bool(catalog().scan(folded))
+
+
+def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:
+    value = raw.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
+        raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
+    return tuple(_fold(w) for w in value)
+
+
+@lru_cache(maxsize=4)
+def load_small_talk_rules(path: Path = DEFAULT_PATH) -> SmallTalkRules:
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    intents, topic, not_topic, asks = (_words(raw, key, path) for key in ("intents", "topic", "not_topic", "asks"))
+    return SmallTalkRules(frozenset(intents), topic, not_topic, asks)
+
+
+def keeps_small_talk(intent: Optional[str], text: str, rules: Optional[SmallTalkRules] = None) -> bool:
+    """False for a small-talk reading of a vaccination question; True otherwise
+    (including every other intent, and button payloads)."""
+    rules = rules or load_small_talk_rules()
+    if intent not in rules.intents or (text or "").startswith("/"):
+        return True
+    return not rules.is_vaccination_question(text)
