@@ -257,6 +257,10 @@ class AnsweringService:
             return (*self._read_with_topic(intent, follow_up, mode), Reading.CONTINUED)
         retrieved = self.search(text)
         decision = decide(intent, retrieved, calibration, mode)
+        if follow_up is not None and decision.answered and self._misses_focus(decision.faq_id, follow_up):
+            # 那她加强能打哪几种 after a booster check stands alone, but its answer
+            # (who may get a booster) never says which vaccine the booster may be.
+            decision = self._stating_focus(decision, [decision], follow_up)
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
             # 那他能打加强针嘛 stands alone but may only make sense with the topic.
             second, continued, query = self._read_with_topic(intent, follow_up, mode)
@@ -329,6 +333,14 @@ class AnsweringService:
         return Decision(
             AnswerKind.FAQ, fid, None, p, f"states what was asked about the vaccine (P={p:.2f})", decision.scores
         )
+
+    def _misses_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
+        """True when the turn asks an aspect the explainer marks (剂次, 加强免疫…)
+        and no sentence of this FAQ's answer states it."""
+        from bot.dialogue.vaccines import catalog
+
+        _, markers = lead_markers(follow_up, catalog())
+        return bool(markers) and not self._covers_focus(faq_id, follow_up)
 
     def _covers_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
         """True when the FAQ's answer has a sentence marking the aspect the turn

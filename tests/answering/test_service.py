@@ -156,3 +156,13 @@ def test_an_answer_stating_the_asked_aspect_of_the_vaccine_is_preferred(offline)
         AnswerKind.FAQ, "vaccine_types", score=0.96, scores=(("vaccine_types", 0.96), ("booster_schedule", 0.01))
     )
     assert offline._stating_focus(unlikely, [unlikely], follow_up) is unlikely
+
+
+def test_an_answer_misses_the_focus_when_none_of_its_sentences_states_the_asked_aspect(offline):
+    # Which vaccine the booster may be: booster_target (who may get one) never
+    # says; booster_schedule does (…进行1剂次加强免疫 / 混打…加强免疫时可选择…).
+    follow_up = offline._plan_follow_up("那她加强能打哪几种", Conversation("booster_target"))
+    assert offline._misses_focus("booster_target", follow_up)
+    assert not offline._misses_focus("booster_schedule", follow_up)
+    # A turn that asks no marked aspect misses nothing.
+    assert not offline._misses_focus("booster_target", offline._plan_follow_up("为啥", Conversation("booster_target")))
