@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import List, Optional, Sequence, Tuple
 
-from bot.dialogue.focus import Focus, FocusReader, compact, sentences_about, without_cue
+from bot.dialogue.focus import Focus, FocusReader, clauses, compact, sentences_about, without_cue
 from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
 
 
@@ -179,9 +179,13 @@ def covers_focus(sentences: Sequence[str], follow_up: FollowUp, vaccines: Vaccin
     """True when some sentence marks the aspect the turn asks, and names its
     vaccine if it names one (康希诺 + 几针 → "1剂次腺病毒载体疫苗"; 要打几剂 →
     "1剂次加强免疫"); False when it asks no aspect with markers."""
-    names, aspect_markers = lead_markers(follow_up, vaccines)
-    about = sentences_about(sentences, names) if names else list(sentences)
-    return bool(aspect_markers and sentences_about(about, aspect_markers))
+    names, _ = lead_markers(follow_up, vaccines)
+    for aspect in follow_up.focus.aspects:
+        units = clauses(sentences) if aspect.same_clause and names else sentences
+        about = sentences_about(units, names) if names else list(units)
+        if aspect.sentences_with and sentences_about(about, aspect.sentences_with):
+            return True
+    return False
 
 
 def bridge_sentences(

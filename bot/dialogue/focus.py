@@ -43,6 +43,10 @@ class Aspect:
     words: Tuple[str, ...]
     sentences_with: Tuple[str, ...]  # marks the explainer's sentences about it
     label: str = ""  # how a decline names it (智飞龙科马的接种间隔)
+    # The vaccine and the marker must share a clause, not only a sentence: the
+    # 混打 sentence names 智飞龙科马 in one clause and 2剂次 (of the inactivated
+    # vaccine) in another, which says nothing of 智飞龙科马's doses.
+    same_clause: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
             words(a.get("words"), f"aspects.{a.get('name')}.words"),
             tuple(a.get("sentences_with") or ()),
             str(a.get("label") or a["name"]),
+            bool(a.get("same_clause", False)),
         )
         for a in raw.get("aspects") or ()
     )
@@ -303,6 +308,14 @@ def compact(text: str) -> str:
 def without_cue(text: str) -> str:
     """The turn without its continuation framing (那怎么打 → 怎么打)."""
     return _CUE.sub("", compact(text))
+
+
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
+
+
+def clauses(sentences: Sequence[str]) -> List[str]:
+    """The sentences cut at commas, semicolons and colons, in order."""
+    return [c for s in sentences for c in _CLAUSE_BREAK.split(s) if c]
 
 
 def sentences_about(sentences: Sequence[str], markers: Sequence[str]) -> List[str]:

@@ -108,6 +108,11 @@ def test_a_follow_up_asking_what_the_source_never_states_of_a_vaccine_is_decline
     reply = offline.answer("要隔多久", None, Conversation("vaccine_types", "智飞龙科马"))
     assert reply.decision.kind is AnswerKind.DECLINE and reply.metadata["follow_up"] == "not_covered"
     assert "智飞龙科马的接种间隔" in reply.text and "12320" in reply.text
+    # 智飞龙科马's doses: the 混打 sentence names it, but its 2剂次 are the inactivated
+    # vaccine's (another clause); 康希诺's one dose is stated in its own clause.
+    doses = offline.answer("它一共打几针", None, Conversation("booster_schedule", "智飞龙科马"))
+    assert "智飞龙科马的接种剂次" in doses.text and doses.decision.kind is AnswerKind.DECLINE
+    assert not offline._uncovered(offline._plan_follow_up("那它要打几针", Conversation("vaccine_types", "康希诺")))
     # 科兴 is inactivated: its interval is stated, so the turn is not declined as unstated.
     assert (
         offline.answer("要隔多久", None, Conversation("vaccine_types", "科兴")).metadata["follow_up"] != "not_covered"
