@@ -8,7 +8,7 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.answering.buttons import (
     CHOOSE_FAQ_INTENT,
@@ -85,12 +85,13 @@ def build_retriever(knowledge: Optional[KnowledgeBase] = None, settings=None):
     return build(settings or load_settings(), knowledge=knowledge)
 
 
-def retrieval_view(analysis) -> RetrievalView:
+def retrieval_view(analysis, asked: Sequence[Sequence[str]] = ()) -> RetrievalView:
     """Folds the question-bank similarity into each FAQ's score; the passage
-    kept for display is always the best passage from the article."""
+    kept for display is always the best passage from the article. `asked`:
+    the marker words of each aspect the question asks (targeted_sentences)."""
     bank = analysis.bank
     per_faq = bank.per_faq if bank else {}
-    targets = targeted_sentences(getattr(analysis, "hits", ()))
+    targets = targeted_sentences(getattr(analysis, "hits", ()), asked)
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
@@ -161,7 +162,7 @@ class AnsweringService:
         if retriever is None:
             return None
         try:
-            return retrieval_view(retriever.analyse(query))
+            return retrieval_view(retriever.analyse(query), self._asked_aspects(query))
         except Exception as exc:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
@@ -209,6 +210,13 @@ class AnsweringService:
         applies it too, so its figures are what users get."""
         uncovered = self._not_covered_terms(text)
         return not_covered_decision(uncovered[0]) if uncovered else decision
+
+    def _asked_aspects(self, query: str) -> Tuple[Tuple[str, ...], ...]:
+        """The marker words of each aspect `query` asks (间隔 → 个月/间隔/满半年)."""
+        from bot.text.normalize import normalize_query
+
+        focus = self._focus_reader().read(normalize_query(query))
+        return tuple(a.sentences_with for a in focus.aspects if a.sentences_with)
 
     def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml

@@ -11,15 +11,25 @@ that contains it is merely long.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable
+from typing import Dict, Iterable, Sequence
 
 from bot.answering.evidence import TargetedSentence
 from bot.retrieval.passages import SENTENCE
 
 
-def targeted_sentences(hits: Iterable) -> Dict[str, TargetedSentence]:
+def _states(text: str, asked: Sequence[Sequence[str]]) -> bool:
+    return all(any(marker in text for marker in markers) for markers in asked)
+
+
+def targeted_sentences(hits: Iterable, asked: Sequence[Sequence[str]] = ()) -> Dict[str, TargetedSentence]:
     """Per FAQ id, its best single sentence and that sentence's lead over the
-    runner-up; FAQs whose answer is one sentence get none (nothing to target)."""
+    runner-up; FAQs whose answer is one sentence get none (nothing to target).
+
+    `asked` holds, per aspect the question asks (间隔, 剂次…), the words that
+    mark the explainer's sentences about it. The embedding ranks the long 混打
+    sentence first for most booster questions, 加强针要间隔多久 included; when
+    another sentence of the answer states every asked aspect and the best one
+    does not, no sentence is targeted and the whole answer is given."""
     per_faq: Dict[str, list] = {}
     for hit in hits:
         passage = hit.passage
@@ -33,6 +43,9 @@ def targeted_sentences(hits: Iterable) -> Dict[str, TargetedSentence]:
             continue
         ranked = sorted(sentence_hits, key=lambda h: h.score, reverse=True)
         best = ranked[0]
+        if asked and not _states(best.passage.text, asked):
+            if any(_states(h.passage.text, asked) for h in ranked[1:]):
+                continue
         found[faq_id] = TargetedSentence(
             best.passage.id, best.passage.text, float(best.score), float(best.score - ranked[1].score)
         )

@@ -224,7 +224,9 @@ def choose_bands(probabilities, table, questions, answer_threshold: float, base:
 # holds it is only long, and the ≤1% wrong target allows about one wrong answer
 # in the whole dev set. So a missed quote costs this many well-aimed ones.
 MISSED_QUOTE_COST = 10.0
-TARGETED_LEADS = tuple(round(x, 3) for x in np.arange(0.0, 0.1001, 0.005))
+# Up to 0.2: on the 576-question dev set no lead up to 0.1 paid for its missed
+# quotes, while 0.12 quoted 27 sentences without a miss.
+TARGETED_LEADS = tuple(round(x, 3) for x in np.arange(0.0, 0.2001, 0.005))
 
 
 def choose_targeted_lead(questions, retrieved) -> float:
