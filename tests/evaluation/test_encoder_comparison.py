@@ -42,3 +42,14 @@ def test_table_names_each_configuration():
     )
     text = format_results([result], "eval/dev.yml", None)
     assert "| tuned seed 3, int8 | 97.0% | 0.80 / 70.0% / 1.0% / 0.0% | none meets them |" in text
+
+
+def test_onnx_configurations_are_labelled_and_select_the_runtime(tmp_path):
+    from bot.embedding.options import Runtime
+    from bot.evaluation.encoder_comparison import retrieval_settings
+
+    onnx = Configuration(EncoderKind.TUNED, Precision.INT8, 2, Runtime.ONNX)
+    assert onnx.label == "tuned seed 2, int8, onnx"
+    assert Configuration(EncoderKind.TUNED, Precision.INT8, 2).label == "tuned seed 2, int8"
+    settings = retrieval_settings(onnx, tmp_path)
+    assert settings.runtime is Runtime.ONNX and settings.tuned_model_path.name.endswith("-seed2")

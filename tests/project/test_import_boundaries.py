@@ -16,7 +16,7 @@ import pytest
 from bot.paths import PROJECT_ROOT
 from bot.serving.stack import base_env
 
-HEAVY = ("torch", "faiss", "sentence_transformers", "transformers")
+HEAVY = ("torch", "faiss", "sentence_transformers", "transformers", "onnxruntime", "onnx")
 RASA_SIDE = ("bot.rasa_ext", "bot.channels")
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 
@@ -64,6 +64,15 @@ def test_the_action_server_and_answering_layer_load_torch_lazily():
     report = _probe(sys.executable, ("actions", "bot.answering", "bot.text"))
     assert not report["failed"], report["failed"]
     assert report["heavy"] == [], f"imported at module level: {report['heavy']}"
+
+
+def test_every_embedding_module_loads_its_runtime_lazily():
+    # The encoder's modules (torch or ONNX Runtime) are imported by settings,
+    # builders and benchmarks that may never run a model.
+    report = _probe(sys.executable, ("bot.embedding",))
+    assert not report["failed"], report["failed"]
+    assert report["heavy"] == [], f"imported at module level: {report['heavy']}"
+    assert {"bot.embedding.onnx_encoder", "bot.embedding.onnx_export", "bot.embedding.loader"} <= set(report["loaded"])
 
 
 def test_the_probe_notices_a_heavy_import():

@@ -88,6 +88,16 @@ def test_encoder_choice_picks_the_folder_and_precision(tmp_path):
     assert encoder_model_path(tuned) == str(tmp_path / "m" / "t")
 
 
+def test_runtime_defaults_to_torch_and_onnx_is_chosen_by_name(tmp_path):
+    from bot.embedding.options import Precision, Runtime
+
+    assert settings_from_mapping({}, root=tmp_path).runtime is Runtime.TORCH
+    onnx = settings_from_mapping({"runtime": "onnx", "precision": "int8"}, root=tmp_path)
+    assert onnx.runtime is Runtime.ONNX and onnx.precision is Precision.INT8
+    with pytest.raises(SettingsError, match="'runtime': Input should be 'torch' or 'onnx'"):
+        settings_from_mapping({"runtime": "tensorrt"})
+
+
 def test_prompts_come_from_the_model_unless_overridden():
     from bot.retrieval.settings import prompt_overrides
 
