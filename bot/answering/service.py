@@ -85,13 +85,13 @@ def build_retriever(knowledge: Optional[KnowledgeBase] = None, settings=None):
     return build(settings or load_settings(), knowledge=knowledge)
 
 
-def retrieval_view(analysis, asked: Sequence[Sequence[str]] = ()) -> RetrievalView:
+def retrieval_view(analysis, asked: Sequence[Sequence[str]] = (), names: Sequence[str] = ()) -> RetrievalView:
     """Folds the question-bank similarity into each FAQ's score; the passage
-    kept for display is always the best passage from the article. `asked`:
-    the marker words of each aspect the question asks (targeted_sentences)."""
+    kept for display is always the best passage from the article. `asked` and
+    `names`: what the question singles out (targeted_sentences)."""
     bank = analysis.bank
     per_faq = bank.per_faq if bank else {}
-    targets = targeted_sentences(getattr(analysis, "hits", ()), asked)
+    targets = targeted_sentences(getattr(analysis, "hits", ()), asked, names)
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
@@ -162,7 +162,7 @@ class AnsweringService:
         if retriever is None:
             return None
         try:
-            return retrieval_view(retriever.analyse(query), self._asked_aspects(query))
+            return retrieval_view(retriever.analyse(query), *self._singled_out(query))
         except Exception as exc:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
@@ -211,12 +211,21 @@ class AnsweringService:
         uncovered = self._not_covered_terms(text)
         return not_covered_decision(uncovered[0]) if uncovered else decision
 
-    def _asked_aspects(self, query: str) -> Tuple[Tuple[str, ...], ...]:
-        """The marker words of each aspect `query` asks (间隔 → 个月/间隔/满半年)."""
+    def _singled_out(self, query: str) -> Tuple[Tuple[Tuple[str, ...], ...], Tuple[str, ...]]:
+        """What `query` singles out in an answer: the marker words of each aspect
+        it asks (间隔 → 个月/间隔/满半年), and the words naming the vaccines it
+        names, their technology routes included (科兴 → 灭活疫苗)."""
+        from bot.dialogue.vaccines import catalog
         from bot.text.normalize import normalize_query
 
         focus = self._focus_reader().read(normalize_query(query))
-        return tuple(a.sentences_with for a in focus.aspects if a.sentences_with)
+        asked = tuple(a.sentences_with for a in focus.aspects if a.sentences_with)
+        names: List[str] = []
+        for mention in focus.vaccines:
+            if mention.vaccine is not None:
+                names += [mention.vaccine.name, *mention.vaccine.aliases]
+            names += list(catalog().route(mention.route).aliases)
+        return asked, tuple(names)
 
     def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml

@@ -21,15 +21,38 @@ def _states(text: str, asked: Sequence[Sequence[str]]) -> bool:
     return all(any(marker in text for marker in markers) for markers in asked)
 
 
-def targeted_sentences(hits: Iterable, asked: Sequence[Sequence[str]] = ()) -> Dict[str, TargetedSentence]:
+def _names(text: str, names: Sequence[str]) -> bool:
+    return any(name in text for name in names)
+
+
+def _pick(ranked: Sequence, asked: Sequence[Sequence[str]], names: Sequence[str]):
+    """The best sentence when it is the one the question singles out, else None.
+
+    The embedding ranks the long 混打 sentence first for most booster
+    questions, general ones (加强针用什么疫苗打) and 加强针要间隔多久 included.
+    So a sentence is quoted only when the question singles it out: it names
+    the vaccine the question names, or states every aspect the question asks,
+    where the answer's other sentences do not. And never when another sentence
+    states the asked aspects and the best one does not."""
+    best = ranked[0].passage.text
+    others = [h.passage.text for h in ranked[1:]]
+    if asked and not _states(best, asked) and any(_states(o, asked) for o in others):
+        return None
+    by_name = bool(names) and _names(best, names) and not all(_names(o, names) for o in others)
+    by_aspect = bool(asked) and _states(best, asked) and not all(_states(o, asked) for o in others)
+    return ranked[0] if by_name or by_aspect else None
+
+
+def targeted_sentences(
+    hits: Iterable, asked: Sequence[Sequence[str]] = (), names: Sequence[str] = ()
+) -> Dict[str, TargetedSentence]:
     """Per FAQ id, its best single sentence and that sentence's lead over the
-    runner-up; FAQs whose answer is one sentence get none (nothing to target).
+    runner-up, when the question singles it out (_pick); FAQs whose answer is
+    one sentence get none (nothing to target).
 
     `asked` holds, per aspect the question asks (间隔, 剂次…), the words that
-    mark the explainer's sentences about it. The embedding ranks the long 混打
-    sentence first for most booster questions, 加强针要间隔多久 included; when
-    another sentence of the answer states every asked aspect and the best one
-    does not, no sentence is targeted and the whole answer is given."""
+    mark the explainer's sentences about it; `names`, the words naming the
+    vaccines it names (with their technology routes)."""
     per_faq: Dict[str, list] = {}
     for hit in hits:
         passage = hit.passage
@@ -42,10 +65,9 @@ def targeted_sentences(hits: Iterable, asked: Sequence[Sequence[str]] = ()) -> D
         if len(sentence_hits) < 2:
             continue
         ranked = sorted(sentence_hits, key=lambda h: h.score, reverse=True)
-        best = ranked[0]
-        if asked and not _states(best.passage.text, asked):
-            if any(_states(h.passage.text, asked) for h in ranked[1:]):
-                continue
+        best = _pick(ranked, asked, names)
+        if best is None:
+            continue
         found[faq_id] = TargetedSentence(
             best.passage.id, best.passage.text, float(best.score), float(best.score - ranked[1].score)
         )

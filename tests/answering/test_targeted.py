@@ -25,10 +25,30 @@ def test_best_single_sentence_and_its_lead_per_faq():
         hit(passage("booster_target#s0", SENTENCE, "只有一句。", faq_id="booster_target"), 0.9),
         hit(passage("intro#s0", SENTENCE, "本报讯……", faq_id=None), 0.99),
     ]
-    found = targeted_sentences(hits)
+    found = targeted_sentences(hits, names=("科兴",))
     assert set(found) == {"vaccine_types"}  # one-sentence answers and intro text have nothing to target
     target = found["vaccine_types"]
     assert target.passage_id == "vaccine_types#s1" and abs(target.lead - 0.08) < 1e-9
+
+
+BOOSTER = [
+    hit(passage("b#s0", SENTENCE, "新冠病毒疫苗加强免疫方式有两种。", faq_id="booster_schedule"), 0.80),
+    hit(passage("b#s1", SENTENCE, "一种是…18岁以上人群间隔6个月，再使用原灭活疫苗…", faq_id="booster_schedule"), 0.84),
+    hit(passage("b#s2", SENTENCE, "另一种是“混打”…可选择智飞龙科马的重组蛋白疫苗…", faq_id="booster_schedule"), 0.90),
+]
+INTERVAL = (("个月", "间隔", "满半年"),)
+
+
+def test_only_a_sentence_the_question_singles_out_is_targeted():
+    # A general question singles out no sentence: the whole answer.
+    assert targeted_sentences(BOOSTER) == {}
+    # 加强针要间隔多久: the best match (混打) says nothing of the interval, another does.
+    assert targeted_sentences(BOOSTER, asked=INTERVAL) == {}
+    # 智飞加强怎么打: the best match names it, the others do not.
+    assert targeted_sentences(BOOSTER, names=("智飞龙科马", "重组蛋白疫苗"))["booster_schedule"].passage_id == "b#s2"
+    # The best match states the asked interval and the others do not.
+    ranked = [BOOSTER[0], BOOSTER[2], hit(BOOSTER[1].passage, 0.95)]
+    assert targeted_sentences(ranked, asked=INTERVAL)["booster_schedule"].passage_id == "b#s1"
 
 
 def test_a_clear_target_is_quoted_and_a_weak_one_is_not():
