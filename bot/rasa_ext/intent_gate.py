@@ -22,12 +22,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.dialogue.persons import BOOSTER_CHECK, INFORM, load_person_words, opens_booster_check, switches_person
 from bot.dialogue.small_talk import keeps_small_talk, load_small_talk_rules
+from bot.rasa_ext.fallback import predict_fallback
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,5 @@ class IntentGate(GraphComponent):
             if not withdrawn:
                 continue
             logger.debug("Intent %s withdrawn by the project's rules; predicting nlu_fallback.", name)
-            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": self._confidence}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.data.setdefault(INTENT_RANKING_KEY, [])
-            message.data[INTENT_RANKING_KEY].insert(0, dict(fallback))
+            predict_fallback(message, self._confidence)
         return messages

@@ -9,10 +9,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.rasa_ext.fallback import predict_fallback
 from bot.rasa_ext.selection_confidence import selection_is_unsure
 
 logger = logging.getLogger(__name__)
@@ -55,8 +55,5 @@ class ResponseSelectorGate(GraphComponent):
             if not selection_is_unsure(ranking, self._threshold, self._ambiguity):
                 continue
             logger.debug("Sub-answer ranking %s is unsure; predicting nlu_fallback.", ranking[:2])
-            fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": self._threshold}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.data.setdefault(INTENT_RANKING_KEY, [])
-            message.data[INTENT_RANKING_KEY].insert(0, dict(fallback))
+            predict_fallback(message, self._threshold)
         return messages
