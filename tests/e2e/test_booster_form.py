@@ -158,3 +158,21 @@ def test_a_number_typed_for_a_quick_reply_picks_it(client):
 def test_verdicts_that_need_no_date(client, text, expected):
     turn = client.send(new_sender(), text)
     assert verdict(turn)["verdict"] == expected
+
+
+def test_a_question_about_no_one_is_answered_not_checked(client):
+    # The classifier's booster_check for a question about a vaccine is withdrawn
+    # by the pipeline's IntentGate: answered, and no question for the form.
+    sender = new_sender()
+    client.send(sender, "长春生物的疫苗是什么类型的")
+    turn = client.send(sender, "它加强针咋打")
+    assert VACCINE_QUESTION not in turn.reply and turn.answer.get("kind") in ("faq", "passage", "clarify")
+
+
+def test_a_relative_with_facts_gets_a_check_of_their_own(client):
+    sender = new_sender()
+    first = client.send(sender, "我妈62 北京生物打了两针 最后一针是去年三月 她能打加强针不")
+    assert verdict(first)["verdict"] == "eligible_now"
+    client.send(sender, "加强针怎么打")
+    other = client.send(sender, "那我爸呢 66了 打的两针科兴 去年四月打完的")
+    assert verdict(other)["verdict"] == "eligible_now" and "66岁" in other.reply
