@@ -121,7 +121,7 @@ def answer_with(
     if hit is not None and hit.passage_kind in PASSAGE_KINDS and intent.faq_choice != faq_id:
         return Decision(AnswerKind.PASSAGE, faq_id, hit, score, reason, tuple(ranked))
     # A question aimed at one sentence of the answer gets that sentence first.
-    if hit is not None and hit.target is not None and hit.target.lead >= targeted_lead:
+    if hit is not None and hit.target is not None and (hit.target.named_alone or hit.target.lead >= targeted_lead):
         quote = replace(hit, passage_id=hit.target.passage_id, passage_kind=SENTENCE, passage_text=hit.target.text)
         return Decision(AnswerKind.PASSAGE, faq_id, quote, score, reason + ", targeted", tuple(ranked))
     return Decision(AnswerKind.FAQ, faq_id, None, score, reason, tuple(ranked))

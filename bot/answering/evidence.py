@@ -14,6 +14,9 @@ class TargetedSentence:
     text: str
     score: float  # fused cosine+BM25, higher = more similar
     lead: float  # over the answer's next-best sentence: how clearly this one is "the" sentence
+    # The only sentence of the answer naming the vaccine the question names
+    # (科兴是灭活疫苗吗): the text itself says it is the target, whatever the lead.
+    named_alone: bool = False
 
 
 @dataclass(frozen=True)

@@ -85,13 +85,18 @@ def build_retriever(knowledge: Optional[KnowledgeBase] = None, settings=None):
     return build(settings or load_settings(), knowledge=knowledge)
 
 
-def retrieval_view(analysis, asked: Sequence[Sequence[str]] = (), names: Sequence[str] = ()) -> RetrievalView:
+def retrieval_view(
+    analysis,
+    asked: Sequence[Sequence[str]] = (),
+    names: Sequence[str] = (),
+    answers: Optional[Mapping[str, Sequence[str]]] = None,
+) -> RetrievalView:
     """Folds the question-bank similarity into each FAQ's score; the passage
-    kept for display is always the best passage from the article. `asked` and
-    `names`: what the question singles out (targeted_sentences)."""
+    kept for display is always the best passage from the article. `asked`,
+    `names` and `answers`: for targeted quotes (targeted_sentences)."""
     bank = analysis.bank
     per_faq = bank.per_faq if bank else {}
-    targets = targeted_sentences(getattr(analysis, "hits", ()), asked, names)
+    targets = targeted_sentences(getattr(analysis, "hits", ()), asked, names, answers)
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
@@ -162,7 +167,7 @@ class AnsweringService:
         if retriever is None:
             return None
         try:
-            return retrieval_view(retriever.analyse(query), *self._singled_out(query))
+            return retrieval_view(retriever.analyse(query), *self._singled_out(query), self._answer_sentences())
         except Exception as exc:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None

@@ -11,7 +11,7 @@ that contains it is merely long.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Sequence
+from typing import Dict, Iterable, Mapping, Optional, Sequence
 
 from bot.answering.evidence import TargetedSentence
 from bot.retrieval.passages import SENTENCE
@@ -44,7 +44,10 @@ def _pick(ranked: Sequence, asked: Sequence[Sequence[str]], names: Sequence[str]
 
 
 def targeted_sentences(
-    hits: Iterable, asked: Sequence[Sequence[str]] = (), names: Sequence[str] = ()
+    hits: Iterable,
+    asked: Sequence[Sequence[str]] = (),
+    names: Sequence[str] = (),
+    answers: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> Dict[str, TargetedSentence]:
     """Per FAQ id, its best single sentence and that sentence's lead over the
     runner-up, when the question singles it out (_pick); FAQs whose answer is
@@ -52,7 +55,9 @@ def targeted_sentences(
 
     `asked` holds, per aspect the question asks (间隔, 剂次…), the words that
     mark the explainer's sentences about it; `names`, the words naming the
-    vaccines it names (with their technology routes)."""
+    vaccines it names (with their technology routes); `answers`, every
+    sentence of each answer, to tell whether the target is the only one naming
+    the vaccine (else the retrieved sentences are all there is to compare)."""
     per_faq: Dict[str, list] = {}
     for hit in hits:
         passage = hit.passage
@@ -68,7 +73,9 @@ def targeted_sentences(
         best = _pick(ranked, asked, names)
         if best is None:
             continue
+        whole = (answers or {}).get(faq_id) or [h.passage.text for h in ranked]
+        alone = bool(names) and [t for t in whole if _names(t, names)] == [best.passage.text]
         found[faq_id] = TargetedSentence(
-            best.passage.id, best.passage.text, float(best.score), float(best.score - ranked[1].score)
+            best.passage.id, best.passage.text, float(best.score), float(best.score - ranked[1].score), alone
         )
     return found

@@ -241,7 +241,8 @@ def choose_targeted_lead(questions, retrieved) -> float:
         value = 0.0
         for q, found in zip(questions, retrieved, strict=True):
             hit = best_hits(found).get(q.expect) if q.in_scope else None
-            if hit is None or hit.target is None or hit.target.lead < lead:
+            # A sentence named alone is quoted at any lead: it counts the same for every lead.
+            if hit is None or hit.target is None or (hit.target.lead < lead and not hit.target.named_alone):
                 continue
             if q.kind == "inside_answer" and q.evidence:
                 value += 1.0 if q.evidence in hit.target.text else -MISSED_QUOTE_COST

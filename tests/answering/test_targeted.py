@@ -51,6 +51,23 @@ def test_only_a_sentence_the_question_singles_out_is_targeted():
     assert targeted_sentences(ranked, asked=INTERVAL)["booster_schedule"].passage_id == "b#s1"
 
 
+def test_the_only_sentence_naming_the_vaccine_is_quoted_at_any_lead():
+    kexing = ("科兴", "灭活疫苗")
+    hits = [
+        hit(passage("vaccine_types#s0", SENTENCE, "我市现有3种不同技术路线的新冠病毒疫苗。"), 0.80),
+        hit(passage("vaccine_types#s1", SENTENCE, "一是……科兴中维的灭活疫苗；……"), 0.81),
+    ]
+    assert targeted_sentences(hits, names=kexing)["vaccine_types"].named_alone
+    # Another sentence of the whole answer names it too: the lead decides as usual.
+    answers = {"vaccine_types": ["我市现有3种…", "一是……科兴中维的灭活疫苗；……", "科兴另有一句。"]}
+    assert not targeted_sentences(hits, names=kexing, answers=answers)["vaccine_types"].named_alone
+    target = TargetedSentence("vaccine_types#s1", "一是……科兴中维的灭活疫苗；……", 0.81, 0.01, named_alone=True)
+    found = RetrievedFaq("vaccine_types", 0.95, "vaccine_types#q", FAQ_QUESTION, "我市有哪些……？", target=target)
+    view = IntentView("faq", 0.99, 0.99, (("vaccine_types", 0.98),))
+    quoted = answer_with("vaccine_types", 0.97, view, {"vaccine_types": found}, "hybrid", (), targeted_lead=0.12)
+    assert quoted.kind is AnswerKind.PASSAGE
+
+
 def test_a_clear_target_is_quoted_and_a_weak_one_is_not():
     target = TargetedSentence("vaccine_types#s1", "一是……科兴中维的灭活疫苗；……", 0.88, 0.06)
     found = RetrievedFaq("vaccine_types", 0.95, "vaccine_types#q", FAQ_QUESTION, "我市有哪些……？", target=target)
