@@ -51,7 +51,7 @@ def cards(request, project_root, service):
 KNOWN_MISSES = {
     ("test.yml", "correct"): "answered directly and correct: 80.0% measured 2026-12-01 (target 85%); "
     "16.9% more are one tap away",
-    ("holdout.yml", "correct"): "answered directly and correct: 81.8% measured 2026-12-01 (target 85%); "
+    ("holdout.yml", "correct"): "answered directly and correct: 80.9% measured 2026-12-01 (target 85%); "
     "16.4% more are one tap away",
     ("test.yml", "reach"): "reach 96.9% measured 2026-12-01 (target 97%): 126 of 130; three questions "
     "just under the answer threshold are declined by the out-of-scope gate",
