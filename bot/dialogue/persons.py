@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Iterable, Mapping, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
@@ -43,8 +43,12 @@ class PersonWords:
     not_after: Tuple[str, ...]
     others: Tuple[str, ...]
     history: Tuple[str, ...]
+    _asker: Pattern = field(init=False, repr=False)
+    _other: Pattern = field(init=False, repr=False)
+    _history: Pattern = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # frozen: the compiled patterns are set once, here.
         asker = f"(?:{_alternation(self.self_words)})(?!{_alternation(self.not_after)})"
         object.__setattr__(self, "_asker", re.compile(asker))
         object.__setattr__(self, "_other", re.compile(_alternation(self.others)))
@@ -52,13 +56,13 @@ class PersonWords:
 
     def names_person(self, text: str) -> bool:
         folded = _fold(text)
-        return bool(self._asker.search(folded) or self._other.search(folded))  # type: ignore[attr-defined]
+        return bool(self._asker.search(folded) or self._other.search(folded))
 
     def names_other(self, text: str) -> bool:
-        return bool(self._other.search(_fold(text)))  # type: ignore[attr-defined]
+        return bool(self._other.search(_fold(text)))
 
     def states_history(self, text: str) -> bool:
-        return bool(self._history.search(_fold(text)))  # type: ignore[attr-defined]
+        return bool(self._history.search(_fold(text)))
 
 
 def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:
@@ -101,8 +105,7 @@ def switches_person(text: str, entities: Sequence[Mapping] = (), words: Optional
 
 def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Mapping] = ()) -> bool:
     """False for a `booster_check` reading of a message about no one, which
-    the answering action should read instead. Only ever withdraws the check:
-    the classifier alone decides when a message about a person asks for it."""
+    the answering action should read instead; True for one about a person."""
     if intent != BOOSTER_CHECK:
         return False
     # The quick reply /booster_check is the user's own tap on 帮我看看我能不能打加强针.
