@@ -147,17 +147,22 @@ def subject_query(
     return None
 
 
-def lead_markers(follow_up: FollowUp, vaccines: VaccineCatalog) -> Tuple[List[str], List[str]]:
-    """(words naming the focus vaccines, words marking the focus aspects) that
-    pick the sentences a reply leads with."""
+def vaccine_names(mentions: Sequence[VaccineMention], vaccines: VaccineCatalog) -> List[str]:
+    """Every word naming the mentioned vaccines, their technology routes included."""
     names: List[str] = []
-    for mention in follow_up.vaccines:
+    for mention in mentions:
         if mention.vaccine is not None:
             names += [mention.vaccine.name, *mention.vaccine.aliases]
         # The explainer states its rules per technology route (灭活疫苗…), so the
         # route's sentences are about the vaccine too.
         names += list(vaccines.route(mention.route).aliases)
-    return names, list(follow_up.focus.lead_markers)
+    return names
+
+
+def lead_markers(follow_up: FollowUp, vaccines: VaccineCatalog) -> Tuple[List[str], List[str]]:
+    """(words naming the focus vaccines, words marking the focus aspects) that
+    pick the sentences a reply leads with."""
+    return vaccine_names(follow_up.vaccines, vaccines), list(follow_up.focus.lead_markers)
 
 
 def lead_sentences(sentences: Sequence[str], follow_up: FollowUp, vaccines: VaccineCatalog) -> List[str]:

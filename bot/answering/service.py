@@ -33,6 +33,7 @@ from bot.answering.follow_up import (
     render_lead,
     render_not_covered,
     subject,
+    vaccine_names,
 )
 from bot.answering.intent_view import intent_view_from_parse
 from bot.answering.rasa_parse import RasaParser
@@ -225,12 +226,7 @@ class AnsweringService:
 
         focus = self._focus_reader().read(normalize_query(query))
         asked = tuple(a.sentences_with for a in focus.aspects if a.sentences_with)
-        names: List[str] = []
-        for mention in focus.vaccines:
-            if mention.vaccine is not None:
-                names += [mention.vaccine.name, *mention.vaccine.aliases]
-            names += list(catalog().route(mention.route).aliases)
-        return asked, tuple(names)
+        return asked, tuple(vaccine_names(focus.vaccines, catalog()))
 
     def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml
@@ -359,10 +355,7 @@ class AnsweringService:
     def _misses_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
         """True when the turn asks an aspect the explainer marks (剂次, 加强免疫…)
         and no sentence of this FAQ's answer states it."""
-        from bot.dialogue.vaccines import catalog
-
-        _, markers = lead_markers(follow_up, catalog())
-        return bool(markers) and not self._covers_focus(faq_id, follow_up)
+        return bool(follow_up.focus.lead_markers) and not self._covers_focus(faq_id, follow_up)
 
     def _covers_focus(self, faq_id: Optional[str], follow_up: FollowUp) -> bool:
         """True when the FAQ's answer has a sentence marking the aspect the turn

@@ -12,7 +12,6 @@ so it is unit-tested in the main environment.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Iterable, Mapping, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
+from bot.dialogue.vaccines import fold
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "persons.yml"
@@ -27,10 +27,6 @@ BOOSTER_CHECK = "booster_check"
 INFORM = "inform"
 # Facts only a person has; a vaccine name alone (康希诺) is not one.
 PERSONAL_ENTITIES = ("age", "last_dose")
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -55,14 +51,14 @@ class PersonWords:
         object.__setattr__(self, "_history", re.compile(_alternation(self.history)))
 
     def names_person(self, text: str) -> bool:
-        folded = _fold(text)
+        folded = fold(text)
         return bool(self._asker.search(folded) or self._other.search(folded))
 
     def names_other(self, text: str) -> bool:
-        return bool(self._other.search(_fold(text)))
+        return bool(self._other.search(fold(text)))
 
     def states_history(self, text: str) -> bool:
-        return bool(self._history.search(_fold(text)))
+        return bool(self._history.search(fold(text)))
 
 
 def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:

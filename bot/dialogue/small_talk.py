@@ -10,8 +10,6 @@ it is unit-tested in the main environment, against the training data too.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,14 +17,11 @@ from typing import FrozenSet, Mapping, Optional, Tuple
 
 import yaml
 
+from bot.dialogue.vaccines import catalog, fold
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "small_talk.yml"
 _FINAL_ASKS = ("不", "没", "没有")
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
 
 
 @dataclass(frozen=True)
@@ -37,7 +32,7 @@ class SmallTalkRules:
     asks: Tuple[str, ...]
 
     def is_vaccination_question(self, text: str) -> bool:
-        folded = _fold(text)
+        folded = fold(text)
         for word in self.not_topic:
             folded = folded.replace(word, " ")
         # A final 不/没 asks too (还会感染不), while 不管用 / 没用 judge an answer.
@@ -45,8 +40,6 @@ class SmallTalkRules:
             return False
         if any(word in folded for word in self.topic):
             return True
-        from bot.dialogue.vaccines import catalog
-
         return bool(catalog().scan(folded))
 
 
@@ -54,7 +47,7 @@ def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:
     value = raw.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
         raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
-    return tuple(_fold(w) for w in value)
+    return tuple(fold(w) for w in value)
 
 
 @lru_cache(maxsize=4)
