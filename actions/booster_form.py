@@ -109,8 +109,9 @@ class AskBoosterFact(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
-        facts = booster_form.facts_from_slots(_form_slots(tracker))
-        question = booster_text.question(self.fact.value, facts)
+        slots = _form_slots(tracker)
+        facts = booster_form.facts_from_slots(slots)
+        question = booster_text.question(self.fact.value, facts, booster_form.addressee(slots))
         dispatcher.utter_message(text=question.text, buttons=question.buttons or None)
         return []
 
@@ -138,17 +139,19 @@ class ActionBoosterVerdict(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         dispatcher = in_user_script(dispatcher, tracker)
         rules = load_rules()
-        facts = booster_form.facts_from_slots(_form_slots(tracker))
+        slots = _form_slots(tracker)
+        facts = booster_form.facts_from_slots(slots)
+        who = booster_form.addressee(slots)
         assessment = assess(facts, today(), rules)
         if assessment.outcome is None:
             # Only reachable if the form was left early with facts missing.
             assert assessment.missing is not None  # an Assessment without an outcome names what is missing
-            question = booster_text.question(assessment.missing.value, facts)
+            question = booster_text.question(assessment.missing.value, facts, who)
             dispatcher.utter_message(text=question.text, buttons=question.buttons or None)
             return []
         answer = booster_form.verdict_answer(facts, assessment, rules)
         dispatcher.utter_message(
-            text=booster_text.verdict_text(facts, assessment.outcome, rules),
+            text=booster_text.verdict_text(facts, assessment.outcome, rules, who),
             buttons=feedback_buttons(),
             json_message={"answer": answer},
         )

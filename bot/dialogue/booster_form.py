@@ -17,7 +17,7 @@ from datetime import date
 from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from bot.dialogue import booster_text
+from bot.dialogue import booster_text, persons
 from bot.dialogue.booster import Assessment, BoosterRules, Fact, Facts, assess, booster_choice, load_rules
 from bot.dialogue.booster_message import UNKNOWN_VACCINE, Reading, has_cjk, read_message
 from bot.dialogue.dates import DoseDate
@@ -31,7 +31,10 @@ SLOTS: Dict[Fact, str] = {
     Fact.LAST_DOSE: "booster_last_dose",
 }
 WANTED_SLOT = "booster_wanted"
-ALL_SLOTS = [*SLOTS.values(), WANTED_SLOT]
+# Whom the check is for, as its questions and verdict word it (她, 您老伴);
+# None for the asker, who is addressed as 您.
+PERSON_SLOT = "booster_person"
+ALL_SLOTS = [*SLOTS.values(), WANTED_SLOT, PERSON_SLOT]
 # Looked up with Rasa's requested_slot, which is None outside the form.
 FACT_OF_SLOT: Dict[Optional[str], Fact] = {slot: fact for fact, slot in SLOTS.items()}
 
@@ -85,6 +88,11 @@ def facts_from_slots(slots: Mapping[str, Any]) -> Facts:
         wanted=(wanted_mention.vaccine.name if wanted_mention and wanted_mention.vaccine else None),
         wanted_route=wanted_mention.route.value if wanted_mention else None,
     )
+
+
+def addressee(slots: Mapping[str, Any]) -> str:
+    """How the check speaks of the person it is for (see PERSON_SLOT)."""
+    return str(slots.get(PERSON_SLOT) or booster_text.ASKER)
 
 
 def _int(value) -> Optional[int]:
@@ -169,13 +177,14 @@ def form_turn(
         # 不对，我是康希诺: a dose count given for another kind of vaccine says
         # nothing about this one, so it is asked again.
         updates[SLOTS[Fact.DOSES]] = None
-    messages = [booster_text.REASKS[p] for p in reading.problems]
+    who = addressee(slots)
+    messages = [booster_text.reask(p, who) for p in reading.problems]
     assessment = assess(facts_from_slots({**slots, **updates}), today, rules)
     following = SLOTS[assessment.missing] if assessment.missing else None
     if not activating and requested and not updates:
         if not reading.problems:
             asked = FACT_OF_SLOT.get(following, requested)
-            messages.append(booster_text.REASKS[_reask_key(asked, reading)])
+            messages.append(booster_text.reask(_reask_key(asked, reading), who))
         # Rasa rejects a form turn that sets no slot; storing "still unknown"
         # keeps the form in charge of this message.
         assert requested_slot is not None  # `requested` was found under it
@@ -214,6 +223,8 @@ def start_turn(
         return Start({s: None for s in ALL_SLOTS}, booster_text.INTRO)
     kept = {} if intent == TRIGGER_INTENT else {s: slots.get(s) for s in ALL_SLOTS}
     updates = {s: None for s in ALL_SLOTS} if intent == TRIGGER_INTENT else {}
+    if intent == TRIGGER_INTENT:
+        updates[PERSON_SLOT] = persons.addressee(text)
     reading = read_message(text, today, None, entities, primary_known=bool(kept.get(SLOTS[Fact.VACCINE])))
     merged = {**kept, **slot_values(reading)}
     assessment = assess(facts_from_slots(merged), today, rules)
@@ -231,7 +242,7 @@ def start_turn(
             {**booster_text.article_source(rules).as_dict(), "question": q.question, "quote": q.text} for q in quotes
         ],
     }
-    return Start(updates, booster_text.lead_text(quotes, rules), answer)
+    return Start(updates, booster_text.lead_text(quotes, rules, addressee(updates)), answer)
 
 
 def lead_quotes(facts: Facts, rules: BoosterRules):

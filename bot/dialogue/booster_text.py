@@ -27,18 +27,20 @@ NOT_COVERED_HINT = "这种情况文章里没有讲，请咨询接种单位或拨
 ROUTE_NAMES = {"inactivated": "灭活疫苗", "recombinant_protein": "重组蛋白疫苗", "adenovirus_vector": "腺病毒载体疫苗"}
 
 # One headline per reason: the verdict first, in words an older reader on a
-# phone takes in at a glance; the details and the quotes follow.
+# phone takes in at a glance; the details and the quotes follow. {who} is whom
+# the check is for: 您, or the relative the user asks about (她, 您老伴).
+ASKER = "您"
 HEADLINES: Dict[Reason, str] = {
-    Reason.INTERVAL_REACHED: "结论：按文章的规定，您现在可以接种加强针。",
-    Reason.INTERVAL_NOT_REACHED: "结论：按文章的规定，您现在还不到打加强针的时候。",
-    Reason.INTERVAL_UNCLEAR: "结论：您是否已满6个月，要看最后一针的具体日期。",
-    Reason.UNDER_AGE: "结论：按文章的规定，您目前不在加强针的接种对象之内。",
+    Reason.INTERVAL_REACHED: "结论：按文章的规定，{who}现在可以接种加强针。",
+    Reason.INTERVAL_NOT_REACHED: "结论：按文章的规定，{who}现在还不到打加强针的时候。",
+    Reason.INTERVAL_UNCLEAR: "结论：{who}是否已满6个月，要看最后一针的具体日期。",
+    Reason.UNDER_AGE: "结论：按文章的规定，{who}目前不在加强针的接种对象之内。",
     Reason.PROTEIN_FULL_COURSE: "结论：按文章的说法，全程接种智飞龙科马的人暂时不用打加强针。",
-    Reason.NOT_VACCINATED: "结论：您还没有接种新冠疫苗，还谈不上加强针。",
-    Reason.PRIMARY_INCOMPLETE: "结论：您的全程接种（基础免疫）还没有完成，还不到打加强针这一步。",
-    Reason.PROTEIN_COURSE_UNCLEAR: "结论：文章没有写明智飞龙科马全程打几针，没法判断您还要不要接着打。",
-    Reason.ALREADY_BOOSTED: "结论：按文章的说法您已经打过加强针了，再打一针的事文章没有讲。",
-    Reason.UNKNOWN_VACCINE: "结论：不知道您打的是哪种疫苗，没法对照文章的规定。",
+    Reason.NOT_VACCINATED: "结论：{who}还没有接种新冠疫苗，还谈不上加强针。",
+    Reason.PRIMARY_INCOMPLETE: "结论：{who}的全程接种（基础免疫）还没有完成，还不到打加强针这一步。",
+    Reason.PROTEIN_COURSE_UNCLEAR: "结论：文章没有写明智飞龙科马全程打几针，没法判断{who}还要不要接着打。",
+    Reason.ALREADY_BOOSTED: "结论：按文章的说法{who}已经打过加强针了，再打一针的事文章没有讲。",
+    Reason.UNKNOWN_VACCINE: "结论：不知道{who}打的是哪种疫苗，没法对照文章的规定。",
 }
 
 
@@ -58,7 +60,7 @@ def vaccine_label(facts: Facts) -> str:
     return facts.vaccine or route or "不清楚哪种的疫苗"
 
 
-def facts_line(facts: Facts) -> str:
+def facts_line(facts: Facts, who: str = ASKER) -> str:
     parts = []
     if facts.age is not None:
         parts.append(f"{facts.age}岁")
@@ -67,7 +69,7 @@ def facts_line(facts: Facts) -> str:
         parts.append(f"打了{doses}{vaccine_label(facts)}" if doses else f"打的是{vaccine_label(facts)}")
     if facts.last_dose is not None:
         parts.append(f"最后一针在{_window_text(facts.last_dose)}")
-    return "您的情况：" + "，".join(parts) + "。" if parts else ""
+    return f"{who}的情况：" + "，".join(parts) + "。" if parts else ""
 
 
 def _window_text(window) -> str:
@@ -91,27 +93,27 @@ def _booster_options(facts: Facts, outcome: Outcome) -> str:
     return text + "。"
 
 
-def _choice_text(facts: Facts, outcome: Outcome) -> str:
+def _choice_text(facts: Facts, outcome: Outcome, who: str) -> str:
     wanted = facts.wanted or ROUTE_NAMES.get(_route_id(facts.wanted_route), "")
     if outcome.choice is BoosterChoice.ALLOWED:
         return f"您问的{wanted}：文章写明可以用来打这一针加强针。"
     if outcome.choice is BoosterChoice.SAME_ONLY:
         return (
             f"您问的{wanted}：文章说加强针用“原灭活疫苗”，也就是和前面几针同一种疫苗；"
-            f"如果{wanted}和您前面打的是同一种，就符合文章的说法，否则请向接种单位确认。"
+            f"如果{wanted}和{who}前面打的是同一种，就符合文章的说法，否则请向接种单位确认。"
         )
     if outcome.choice is BoosterChoice.NOT_STATED:
         return f"您问的{wanted}：文章没有提到打完{vaccine_label(facts)}后用它来加强，请向接种单位确认或拨打12320。"
     return ""
 
 
-def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[str]:
+def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules, who: str) -> List[str]:
     reason, n = outcome.reason, facts.doses
     vaccine = vaccine_label(facts)
     route = _route_id(facts.route)
     if reason is Reason.UNDER_AGE:
         return [
-            f"文章所说的加强针接种对象是{rules.min_age}岁及以上人群，您{facts.age}岁。"
+            f"文章所说的加强针接种对象是{rules.min_age}岁及以上人群，{who}{facts.age}岁。"
             f"文章没有讲未满{rules.min_age}岁的人打加强针的安排，具体请咨询接种单位或拨打12320。"
         ]
     if reason is Reason.NOT_VACCINATED:
@@ -121,27 +123,27 @@ def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[st
         ]
     if reason is Reason.PRIMARY_INCOMPLETE:
         return [
-            f"您打了{n}针{vaccine}；文章所说的加强针接种对象是已完成{rules.primary_doses.get(route)}剂次"
+            f"{who}打了{n}针{vaccine}；文章所说的加强针接种对象是已完成{rules.primary_doses.get(route)}剂次"
             f"{ROUTE_NAMES.get(route, '')}的人。文章没有讲剩下的针什么时候打，请咨询接种单位或拨打12320。"
         ]
     if reason is Reason.PROTEIN_FULL_COURSE:
         return [
-            f"您打了{n}针{vaccine}。文章没有写明智飞龙科马的全程是几针；"
-            "您是否已完成全程，请以接种记录或接种单位的说法为准。"
+            f"{who}打了{n}针{vaccine}。文章没有写明智飞龙科马的全程是几针；"
+            f"{who}是否已完成全程，请以接种记录或接种单位的说法为准。"
         ]
     if reason is Reason.PROTEIN_COURSE_UNCLEAR:
         return [
-            f"您打了{n}针{vaccine}。文章只说全程接种智飞龙科马的人暂不用加强免疫，"
+            f"{who}打了{n}针{vaccine}。文章只说全程接种智飞龙科马的人暂不用加强免疫，"
             "没有写明全程共几针、剩下的针什么时候打。" + NOT_COVERED_HINT
         ]
     if reason is Reason.ALREADY_BOOSTED:
         return [
             f"按文章的说法，{vaccine}打{rules.primary_doses.get(route)}针是全程接种，之后再打1剂是加强针；"
-            f"您已经打了{n}针。文章只讲了这1剂加强针，没有讲之后还要不要再打，"
+            f"{who}已经打了{n}针。文章只讲了这1剂加强针，没有讲之后还要不要再打，"
             "请咨询接种单位或拨打12320卫生健康热线。"
         ]
     if reason is Reason.UNKNOWN_VACCINE:
-        return ["请查看您的接种记录，或咨询接种单位、拨打12320卫生健康热线。"]
+        return [f"请查看{who}的接种记录，或咨询接种单位、拨打12320卫生健康热线。"]
     lines = []
     possible_from, certain_from = outcome.possible_from, outcome.certain_from
     if reason in (Reason.INTERVAL_REACHED, Reason.INTERVAL_NOT_REACHED, Reason.INTERVAL_UNCLEAR):
@@ -149,14 +151,14 @@ def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[st
         assert possible_from is not None and certain_from is not None
     if reason is Reason.INTERVAL_REACHED:
         lines.append(
-            f"您是{rules.min_age}岁及以上、已完成全程接种的人，最后一针到现在已满{rules.interval_months}个月"
+            f"{who}是{rules.min_age}岁及以上、已完成全程接种的人，最后一针到现在已满{rules.interval_months}个月"
             f"（{cn_date(certain_from)}满{rules.interval_months}个月）。"
         )
     elif reason is Reason.INTERVAL_NOT_REACHED:
         if possible_from == certain_from:
             lines.append(
                 f"文章规定完成全程接种满{rules.interval_months}个月后再打加强针，"
-                f"您最早可以在{cn_date(certain_from)}接种。"
+                f"{who}最早可以在{cn_date(certain_from)}接种。"
             )
         else:
             lines.append(
@@ -172,7 +174,7 @@ def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> List[st
             f"或更早打的，现在已经可以打；最晚到{cn_date(certain_from)}一定可以打。"
         )
     lines.append(_booster_options(facts, outcome))
-    choice = _choice_text(facts, outcome)
+    choice = _choice_text(facts, outcome, who)
     if choice:
         lines.append(choice)
     return lines
@@ -195,9 +197,9 @@ def caveat(rules: BoosterRules) -> str:
     return CAVEAT.format(date=chinese_date(rules.source["date"]))
 
 
-def verdict_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> str:
-    lines = [line for line in (facts_line(facts), HEADLINES[outcome.reason]) if line]
-    lines += _reason_text(facts, outcome, rules)
+def verdict_text(facts: Facts, outcome: Outcome, rules: BoosterRules, who: str = ASKER) -> str:
+    lines = [line for line in (facts_line(facts, who), HEADLINES[outcome.reason].format(who=who)) if line]
+    lines += _reason_text(facts, outcome, rules, who)
     lines.append("文章原文：")
     lines += quote_lines(outcome.quotes)
     lines.append(source_line(article_source(rules)))
@@ -205,13 +207,11 @@ def verdict_text(facts: Facts, outcome: Outcome, rules: BoosterRules) -> str:
     return "\n".join(lines)
 
 
-def lead_text(quotes, rules: BoosterRules) -> str:
+def lead_text(quotes, rules: BoosterRules, who: str = ASKER) -> str:
     """What the article says, before the form asks about the user's own case."""
-    lines = (
-        ["文章里是这样说的："]
-        + quote_lines(quotes)
-        + [source_line(article_source(rules)), "要看您本人现在能不能打，我再问您几个简单问题（回复“算了”可随时退出）。"]
-    )
+    whom = "您本人" if who == ASKER else who
+    ask = f"要看{whom}现在能不能打，我再问您几个简单问题（回复“算了”可随时退出）。"
+    lines = ["文章里是这样说的：", *quote_lines(quotes), source_line(article_source(rules)), ask]
     return "\n".join(lines)
 
 
@@ -232,33 +232,38 @@ UNKNOWN_VACCINE = "不记得了"
 DOSE_CHOICES = [1, 2, 3]
 
 
-def question(fact: str, facts: Optional[Facts] = None) -> Question:
+def question(fact: str, facts: Optional[Facts] = None, who: str = ASKER) -> Question:
     """The form's question for one fact, with quick replies where the answers are few."""
     if fact == "vaccine":
         buttons = [{"title": v, "payload": _inform("vaccine", v)} for v in VACCINE_CHOICES]
         buttons.append({"title": UNKNOWN_VACCINE, "payload": _inform("vaccine", UNKNOWN_VACCINE)})
-        return Question("您之前打的新冠疫苗是哪一种？", buttons)
+        return Question(f"{who}之前打的新冠疫苗是哪一种？", buttons)
     if fact == "dose_count":
         label = f"{facts.vaccine}疫苗" if facts and facts.vaccine else "新冠疫苗"
         buttons = [{"title": f"{n}针", "payload": _inform("dose_count", n)} for n in DOSE_CHOICES]
-        return Question(f"{label}您一共打了几针？", buttons)
+        return Question(f"{label}{who}一共打了几针？", buttons)
     if fact == "age":
-        return Question("您今年多大年龄？（回复数字即可，例如：35）", [])
+        return Question(f"{who}今年多大年龄？（回复数字即可，例如：35）", [])
     if fact == "last_dose":
-        return Question("您最后一针是什么时候打的？（例如：2022年3月、去年10月、半年前）", [])
+        return Question(f"{who}最后一针是什么时候打的？（例如：2022年3月、去年10月、半年前）", [])
     raise ValueError(f"no question for {fact!r}")
 
 
 INTRO = "好的，我来对照文章里的规定帮您看看。先问您几个简单问题（回复“算了”可随时退出）。"
 
+# {who} as in HEADLINES.
 REASKS = {
-    "age_invalid": "这个年龄好像不太对。请告诉我您的实际年龄，用数字回复就行，例如：35。",
-    "age_missing": "没看懂您的年龄。请用数字回复，例如：35。",
-    "doses_invalid": "这个针数好像不太对。请告诉我您一共打了几针新冠疫苗，例如：2。",
-    "doses_missing": "没看懂您打了几针。请回复数字，例如：2。",
-    "date_future": "这个日期还没到呢。请告诉我您最后一针实际是什么时候打的，例如：去年10月。",
+    "age_invalid": "这个年龄好像不太对。请告诉我{who}的实际年龄，用数字回复就行，例如：35。",
+    "age_missing": "没看懂{who}的年龄。请用数字回复，例如：35。",
+    "doses_invalid": "这个针数好像不太对。请告诉我{who}一共打了几针新冠疫苗，例如：2。",
+    "doses_missing": "没看懂{who}打了几针。请回复数字，例如：2。",
+    "date_future": "这个日期还没到呢。请告诉我{who}最后一针实际是什么时候打的，例如：去年10月。",
     "date_too_early": "这个日期早于新冠疫苗开始接种的时间，可能写错了。请再说一次最后一针的时间，例如：2022年3月。",
     "date_unknown": "大概的时间也可以，例如：去年10月、半年前。实在记不清，可以查看接种记录，或回复“算了”退出。",
     "date_missing": "没看懂这个时间。请告诉我最后一针大概是什么时候打的，例如：2022年3月、去年10月、半年前。",
     "vaccine_missing": "没听出是哪种疫苗。请点选下面的疫苗，或回复疫苗名称，例如：科兴。不记得的话点“不记得了”。",
 }
+
+
+def reask(key: str, who: str = ASKER) -> str:
+    return REASKS[key].format(who=who)

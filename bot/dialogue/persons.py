@@ -37,18 +37,23 @@ def _alternation(words: Iterable[str]) -> str:
 class PersonWords:
     self_words: Tuple[str, ...]
     not_after: Tuple[str, ...]
-    others: Tuple[str, ...]
+    # How the check addresses someone else (她, 他, 您老伴) -> the words naming them.
+    others: Mapping[str, Tuple[str, ...]]
     history: Tuple[str, ...]
     _asker: Pattern = field(init=False, repr=False)
     _other: Pattern = field(init=False, repr=False)
     _history: Pattern = field(init=False, repr=False)
+    _address: Mapping[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # frozen: the compiled patterns are set once, here.
         asker = f"(?:{_alternation(self.self_words)})(?!{_alternation(self.not_after)})"
         object.__setattr__(self, "_asker", re.compile(asker))
-        object.__setattr__(self, "_other", re.compile(_alternation(self.others)))
+        # 其他 (其他疫苗能加强吗) is "other", not "he".
+        words = [w for group in self.others.values() for w in group]
+        object.__setattr__(self, "_other", re.compile(f"(?<!其)(?:{_alternation(words)})"))
         object.__setattr__(self, "_history", re.compile(_alternation(self.history)))
+        object.__setattr__(self, "_address", {w: who for who, group in self.others.items() for w in group})
 
     def names_person(self, text: str) -> bool:
         folded = fold(text)
@@ -57,15 +62,28 @@ class PersonWords:
     def names_other(self, text: str) -> bool:
         return bool(self._other.search(fold(text)))
 
+    def addressee(self, text: str) -> Optional[str]:
+        """How the check speaks of the person a message is about: None for the
+        asker (the check says 您), else the first other person's form (我妈62
+        她能打吗 -> 她)."""
+        found = self._other.search(fold(text))
+        return self._address[found.group()] if found else None
+
     def states_history(self, text: str) -> bool:
         return bool(self._history.search(fold(text)))
 
 
-def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:
-    value = raw.get(key)
+def _word_list(value, key: str, path: Path) -> Tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
         raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
     return tuple(w.strip() for w in value)
+
+
+def _addressed_groups(raw: Mapping, path: Path) -> Mapping[str, Tuple[str, ...]]:
+    value = raw.get("others")
+    if not isinstance(value, dict) or not value:
+        raise ValueError(f"{path}: 'others' must map how a person is addressed to the words naming them")
+    return {str(who): _word_list(words, f"others.{who}", path) for who, words in value.items()}
 
 
 @lru_cache(maxsize=4)
@@ -73,7 +91,8 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping")
-    return PersonWords(*(_words(raw, key, path) for key in ("self", "not_after", "others", "history")))
+    listed = {key: _word_list(raw.get(key), key, path) for key in ("self", "not_after", "history")}
+    return PersonWords(listed["self"], listed["not_after"], _addressed_groups(raw, path), listed["history"])
 
 
 def _entity_names(entities: Sequence[Mapping]) -> set:
@@ -97,6 +116,11 @@ def switches_person(text: str, entities: Sequence[Mapping] = (), words: Optional
     continue the topic."""
     words = words or load_person_words()
     return "呢" in (text or "") and words.names_other(text) and bool(_entity_names(entities) & set(PERSONAL_ENTITIES))
+
+
+def addressee(text: str, words: Optional[PersonWords] = None) -> Optional[str]:
+    """Whom a booster check opened by `text` is for, as the check words it (see PersonWords.addressee)."""
+    return (words or load_person_words()).addressee(text or "")
 
 
 def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Mapping] = ()) -> bool:

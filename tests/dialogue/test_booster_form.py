@@ -7,7 +7,15 @@ import pytest
 
 from bot.dialogue import booster_text
 from bot.dialogue.booster import Verdict, load_rules
-from bot.dialogue.booster_form import ALL_SLOTS, TurnKind, facts_from_slots, form_turn, start_turn, verdict_answer
+from bot.dialogue.booster_form import (
+    ALL_SLOTS,
+    PERSON_SLOT,
+    TurnKind,
+    facts_from_slots,
+    form_turn,
+    start_turn,
+    verdict_answer,
+)
 
 TODAY = date(2026, 11, 30)
 EMPTY = {s: None for s in ALL_SLOTS}
@@ -51,12 +59,12 @@ def test_asks_only_for_what_is_missing_one_at_a_time():
 @pytest.mark.parametrize(
     "requested,text,message",
     [
-        ("booster_age", "200", booster_text.REASKS["age_invalid"]),
-        ("booster_age", "abc", booster_text.REASKS["age_missing"]),
-        ("booster_last_dose", "2030年5月", booster_text.REASKS["date_future"]),
-        ("booster_last_dose", "不记得了", booster_text.REASKS["date_unknown"]),
-        ("booster_doses", "很多", booster_text.REASKS["doses_missing"]),
-        ("booster_vaccine", "xyz", booster_text.REASKS["vaccine_missing"]),
+        ("booster_age", "200", booster_text.reask("age_invalid")),
+        ("booster_age", "abc", booster_text.reask("age_missing")),
+        ("booster_last_dose", "2030年5月", booster_text.reask("date_future")),
+        ("booster_last_dose", "不记得了", booster_text.reask("date_unknown")),
+        ("booster_doses", "很多", booster_text.reask("doses_missing")),
+        ("booster_vaccine", "xyz", booster_text.reask("vaccine_missing")),
     ],
 )
 def test_bad_answers_are_re_asked_in_chinese_and_keep_the_form(requested, text, message):
@@ -123,6 +131,31 @@ def test_start_resets_a_new_check_and_quotes_the_rule_asked_about():
     assert start.answer["kind"] == "faq"
     assert "可选择智飞龙科马的重组蛋白疫苗或康希诺的腺病毒载体疫苗" in start.text
     assert "2022年5月" in start.text
+
+
+@pytest.mark.parametrize(
+    "text,who",
+    [
+        ("我35岁能打加强针吗", None),
+        ("我妈62 北京生物打了两针 她能打加强针不", "她"),
+        ("那我爸呢 66了 打的两针科兴", "他"),
+        ("我老伴七十多了能打加强针吗", "您老伴"),
+    ],
+)
+def test_a_new_check_remembers_whom_it_is_for(text, who):
+    start = start_turn({**EMPTY, PERSON_SLOT: "她"}, text, "booster_check", (), TODAY)
+    assert start.updates[PERSON_SLOT] == who
+    if start.text and who:
+        assert f"要看{who}现在能不能打" in start.text
+
+
+def test_a_correction_keeps_whom_the_check_is_for():
+    assert PERSON_SLOT not in start_turn({**EMPTY, PERSON_SLOT: "她"}, "不对，是康希诺", "inform", (), TODAY).updates
+
+
+def test_a_reask_for_a_relative_names_them():
+    result = turn({"booster_vaccine": "科兴", PERSON_SLOT: "她"}, "200", requested="booster_age")
+    assert result.messages == [booster_text.reask("age_invalid", "她")]
 
 
 def test_start_of_a_general_question_leads_with_who_and_when():

@@ -48,7 +48,15 @@ def test_every_verdict_quotes_cites_dates_and_refers(facts, outcome):
         assert f"“{quote.text}”" in text
     assert "【来源】大同日报《市疾控中心专家就新冠病毒疫苗接种再释疑》（2022年5月）" in text
     assert "2022年5月" in text.splitlines()[-1] and "12320" in text.splitlines()[-1]
-    assert text.splitlines()[1] == booster_text.HEADLINES[outcome.reason]
+    assert text.splitlines()[1] == booster_text.HEADLINES[outcome.reason].format(who="您")
+
+
+@pytest.mark.parametrize("facts,outcome", list(every_verdict()))
+def test_a_check_for_a_relative_speaks_of_them_not_of_the_asker(facts, outcome):
+    text = booster_text.verdict_text(facts, outcome, RULES, who="她")
+    # 您 is left only where it means the asker: 您问的X, 按您说的时间.
+    assert text.replace("您问的", "").replace("按您说的", "").count("您") == 0
+    assert text.startswith("她的情况：")
 
 
 def test_too_soon_states_the_earliest_date():
@@ -62,6 +70,12 @@ def test_too_soon_states_the_earliest_date():
     )
     text = booster_text.verdict_text(facts, assess(facts, TODAY, RULES).outcome, RULES)
     assert "您最早可以在2027年3月10日接种" in text
+
+
+def test_questions_for_a_relative_name_them():
+    assert booster_text.question("age", who="您老伴").text.startswith("您老伴今年多大年龄")
+    assert booster_text.question("last_dose", who="他").text.startswith("他最后一针")
+    assert "她的实际年龄" in booster_text.reask("age_invalid", "她")
 
 
 def test_questions_offer_quick_replies_only_where_answers_are_few():

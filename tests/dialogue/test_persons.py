@@ -4,6 +4,7 @@ import pytest
 
 from bot.dialogue.persons import (
     BOOSTER_CHECK,
+    addressee,
     is_about_a_person,
     load_person_words,
     opens_booster_check,
@@ -73,8 +74,26 @@ def test_every_booster_check_training_example_is_about_a_person():
     assert [text for text, ents in examples if not opens_booster_check(BOOSTER_CHECK, text, ents)] == []
 
 
+@pytest.mark.parametrize(
+    "text,who",
+    [
+        ("我能打加强针吗", None),
+        ("我妈62 北京生物打了两针 她能打加强针不", "她"),
+        ("帮我爸看看", "他"),
+        ("家里老人能打吗", "您家人"),
+        ("其他疫苗能当加强针吗", None),
+    ],
+)
+def test_whom_a_check_is_for(text, who):
+    assert addressee(text) == who
+
+
+def test_other_vaccines_are_not_a_person():
+    assert not is_about_a_person("其他疫苗能当加强针吗")
+
+
 def test_a_broken_word_list_fails_loudly(tmp_path):
     path = tmp_path / "persons.yml"
-    path.write_text("self: [我]\nnot_after: []\nothers: [他]\nhistory: [打了]\n", encoding="utf-8")
+    path.write_text("self: [我]\nnot_after: []\nothers: {他: [他]}\nhistory: [打了]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not_after"):
         load_person_words(path)

@@ -173,6 +173,14 @@ def test_a_relative_with_facts_gets_a_check_of_their_own(client):
     sender = new_sender()
     first = client.send(sender, "我妈62 北京生物打了两针 最后一针是去年三月 她能打加强针不")
     assert verdict(first)["verdict"] == "eligible_now"
+    assert "她的情况：62岁" in first.reply and "她现在可以接种加强针" in first.reply
     client.send(sender, "加强针怎么打")
     other = client.send(sender, "那我爸呢 66了 打的两针科兴 去年四月打完的")
-    assert verdict(other)["verdict"] == "eligible_now" and "66岁" in other.reply
+    assert verdict(other)["verdict"] == "eligible_now" and "他的情况：66岁" in other.reply
+
+
+def test_a_check_for_a_relative_asks_about_them(client):
+    sender = new_sender()
+    client.send(sender, "我老伴能打加强针吗")
+    asked = client.send(sender, "科兴")
+    assert "您老伴一共打了几针" in asked.reply
