@@ -19,6 +19,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 
+from bot.dialogue.booster_form import FACT_OF_SLOT
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "eval" / "dialogues.yml"
@@ -134,7 +135,9 @@ def judge(expected: ExpectedTurn, seen: Observed) -> Tuple[bool, str]:
             verdict = seen.answer.get("verdict")
             return verdict == expected.verdict, f"verdict {verdict}"
         if expected.asks:
-            return seen.requested_slot == expected.asks, f"asks {seen.requested_slot}"
+            # The form requests its own slot (booster_last_dose); labels name the fact (last_dose).
+            fact = FACT_OF_SLOT.get(seen.requested_slot)
+            return fact is not None and fact.value == expected.asks, f"asks {seen.requested_slot}"
         return True, "booster check"
     if expected.expect == (DECLINE,):
         return kind == "decline", f"kind {kind}" + (f" {seen.faq_id}" if seen.faq_id else "")
@@ -274,7 +277,9 @@ def main(
         with Stack(rasa_port=free_port(), actions_port=free_port(), tracker_db=state) as stack:
             report = run_dialogues(dialogues, BotClient(stack.rasa_url, stack.auth_token))
         state.unlink(missing_ok=True)
-    text = report.text(str(Path(path).relative_to(PROJECT_ROOT) if Path(path).is_absolute() else path))
+    # A set outside the project (a draft in /tmp) is named by its full path.
+    shown = Path(path)
+    text = report.text(str(shown.relative_to(PROJECT_ROOT) if shown.is_relative_to(PROJECT_ROOT) else shown))
     print(text)
     print(f"\n(took {time.monotonic() - started:.0f} s)", file=sys.stderr)
     if markdown:

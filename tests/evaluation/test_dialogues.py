@@ -104,12 +104,12 @@ ZHIFEI_LEAD = {
         (turn("chitchat"), Observed("", {"kind": "faq", "answer_id": "booster_schedule"}), False),
         (
             turn("booster_check", asks="age"),
-            Observed("", {}, requested_slot="age", active_loop="booster_check_form"),
+            Observed("", {}, requested_slot="booster_age", active_loop="booster_check_form"),
             True,
         ),
         (
             turn("booster_check", asks="age"),
-            Observed("", {}, requested_slot="vaccine", active_loop="booster_check_form"),
+            Observed("", {}, requested_slot="booster_vaccine", active_loop="booster_check_form"),
             False,
         ),
         (
