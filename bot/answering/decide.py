@@ -62,6 +62,10 @@ class Bands:
     `max_out_of_scope_lead`, or the intent layer says out_of_scope with at
     least `out_of_scope_confidence`, the bot declines and offers nothing, so a
     health near-miss (孕妇能打吗) never gets an FAQ that could read as its answer.
+    The nearness signal counts only when the intent layer gives out_of_scope
+    at least `out_of_scope_support`: an out-of-scope training example a cosine
+    hair nearer than the FAQ paraphrases is weak evidence against a classifier
+    sure the question is about vaccination (家里小孩能打新冠疫苗不).
     """
 
     clarify: float = 1.01  # the default never clarifies: only calibrated settings enable it
@@ -69,6 +73,7 @@ class Bands:
     options: int = 3  # FAQs offered at most (clarify and 猜你想问)
     max_out_of_scope_lead: float = 0.0
     out_of_scope_confidence: float = 0.5
+    out_of_scope_support: float = 0.0  # 0: the nearness signal counts on its own
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,11 @@ def out_of_scope_evidence(intent: IntentView, retrieval: Optional[RetrievalView]
     """Strong signs that the source does not cover the question at all."""
     if intent.intent == OUT_OF_SCOPE_INTENT and intent.confidence >= bands.out_of_scope_confidence:
         return True
-    return retrieval is not None and retrieval.out_of_scope_lead > bands.max_out_of_scope_lead
+    return (
+        retrieval is not None
+        and retrieval.out_of_scope_lead > bands.max_out_of_scope_lead
+        and intent.out_of_scope_confidence >= bands.out_of_scope_support
+    )
 
 
 def below_threshold(ranked: Tuple[Tuple[str, float], ...], bands: Bands, out_of_scope: bool) -> Decision:

@@ -183,8 +183,12 @@ def lead_sentences(sentences: Sequence[str], follow_up: FollowUp, vaccines: Vacc
 def covers_focus(sentences: Sequence[str], follow_up: FollowUp, vaccines: VaccineCatalog) -> bool:
     """True when some sentence marks the aspect the turn asks, and names its
     vaccine if it names one (康希诺 + 几针 → "1剂次腺病毒载体疫苗"; 要打几剂 →
-    "1剂次加强免疫"); False when it asks no aspect with markers."""
+    "1剂次加强免疫"). A turn that names a vaccine and asks no marked aspect
+    (那智飞的呢) is covered by an answer with a sentence naming the vaccine or
+    its route; one that names neither is never covered."""
     names, _ = lead_markers(follow_up, vaccines)
+    if names and not any(aspect.sentences_with for aspect in follow_up.focus.aspects):
+        return bool(sentences_about(sentences, names))
     for aspect in follow_up.focus.aspects:
         units = clauses(sentences) if aspect.same_clause and names else sentences
         about = sentences_about(units, names) if names else list(units)

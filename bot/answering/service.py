@@ -185,7 +185,7 @@ class AnsweringService:
         if not uncovered and mode is not Mode.INTENT:
             # Also when the turn was read with the topic: 我去年阳过了 还能打吗
             # after a booster answer is about infection, which no topic covers.
-            uncovered = self._not_covered_terms(text)
+            uncovered = self.not_covered_terms(text)
             if uncovered:
                 decision = not_covered_decision(uncovered[0])
         reply = self._render(decision)
@@ -214,7 +214,7 @@ class AnsweringService:
         subject the explainer never covers is declined plainly. Offering
         哪些人群可以接种 as 您是想问 would read as an answer to it. The evaluation
         applies it too, so its figures are what users get."""
-        uncovered = self._not_covered_terms(text)
+        uncovered = self.not_covered_terms(text)
         return not_covered_decision(uncovered[0]) if uncovered else decision
 
     def _singled_out(self, query: str) -> Tuple[Tuple[Tuple[str, ...], ...], Tuple[str, ...]]:
@@ -228,7 +228,7 @@ class AnsweringService:
         asked = tuple(a.sentences_with for a in focus.aspects if a.sentences_with)
         return asked, tuple(vaccine_names(focus.vaccines, catalog()))
 
-    def _not_covered_terms(self, text: str) -> Tuple[str, ...]:
+    def not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml
         `not_covered`: pregnancy, side effects, cost, booking, a fourth dose…, and
         `uncounted`: figures for groups) named in `text`."""

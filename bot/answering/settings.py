@@ -43,6 +43,7 @@ class BandSettings(StrictSettings):
     max_out_of_scope_lead: float = _DEFAULT_BANDS.max_out_of_scope_lead
     # Above 1 the intent layer's out_of_scope never gates on its own.
     out_of_scope_confidence: float = Field(default=_DEFAULT_BANDS.out_of_scope_confidence, ge=0)
+    out_of_scope_support: float = Field(default=_DEFAULT_BANDS.out_of_scope_support, ge=0, le=1)
 
 
 class AnsweringSettings(StrictSettings):
@@ -75,7 +76,7 @@ def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> No
     """Writes the fitted numbers back, keeping the file's comments; the result
     is validated first, so a bad fit never leaves a broken file behind."""
     bands = calibration.bands
-    fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence")
+    fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence", "out_of_scope_support")
     values: Dict[str, Any] = {
         "retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
         "combiner": calibration.combiner.as_dict(),

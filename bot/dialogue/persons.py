@@ -124,9 +124,20 @@ def addressee(text: str, words: Optional[PersonWords] = None) -> Optional[str]:
 
 
 def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Mapping] = ()) -> bool:
-    """False for a `booster_check` reading of a message about no one, which
-    the answering action should read instead; True for one about a person."""
+    """False for a `booster_check` reading of a message about no one, or about
+    a subject the explainer never covers (我去年阳过了 还能打吗, 我有高血压能打
+    加强针吗: the check's rules say nothing about it, and the answering action
+    declines it plainly); True for one about a person."""
     if intent != BOOSTER_CHECK:
         return False
     # The quick reply /booster_check is the user's own tap on 帮我看看我能不能打加强针.
-    return (text or "").startswith("/") or is_about_a_person(text, entities)
+    if (text or "").startswith("/"):
+        return True
+    return is_about_a_person(text, entities) and not _focus_rules().never_covered(fold(text))
+
+
+@lru_cache(maxsize=1)
+def _focus_rules():
+    from bot.dialogue.focus import load_rules
+
+    return load_rules()

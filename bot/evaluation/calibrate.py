@@ -101,6 +101,16 @@ def out_of_fold(table: Sequence[Candidates]) -> List[np.ndarray]:
     return probabilities
 
 
+def as_the_bot_decides(probabilities: Sequence[np.ndarray], questions, service: AnsweringService) -> List[np.ndarray]:
+    """The bot declines a question about a subject the explainer never covers
+    (孕妇, 阳过…) whatever the scores (AnsweringService.guard_not_covered), so
+    such a question has no candidate here: thresholds are set against the
+    errors the bot can make, not ones its guard already prevents."""
+    return [
+        np.zeros(0) if service.not_covered_terms(q.text) else p for p, q in zip(probabilities, questions, strict=True)
+    ]
+
+
 def best_choices(probabilities: Sequence[np.ndarray], table: Sequence[Candidates]):
     """Each question's best P(right), and whether answering that FAQ is right."""
     best_p, right = np.zeros(len(table)), np.zeros(len(table), dtype=bool)
@@ -183,6 +193,8 @@ def suggested_out_of_scope(probabilities, table, questions, answer_threshold: fl
 # max_out_of_scope_lead); the last of each turns that signal off.
 GATE_CONFIDENCES = (0.5, 0.8, 0.95, 1.01)
 GATE_LEADS = (-0.02, -0.01, 0.0, 0.01, 0.02, 1.0)
+# Bands.out_of_scope_support: 0 lets the nearness signal gate on its own.
+GATE_SUPPORTS = (0.0, 0.01, 0.05, 0.2)
 
 
 def choose_bands(probabilities, table, questions, answer_threshold: float, base: Bands) -> Bands:
@@ -194,23 +206,26 @@ def choose_bands(probabilities, table, questions, answer_threshold: float, base:
     猜你想问 to at most MAX_SUGGESTED_OUT_OF_SCOPE of them."""
     grid = [float(t) for t in THRESHOLDS if t <= answer_threshold]
     chosen, best_key = replace(base, clarify=answer_threshold), None
-    for confidence in GATE_CONFIDENCES:
-        for lead in GATE_LEADS:
-            for t in sorted(grid, reverse=True):
-                # Only the top two options count for one-tap here; the floor comes after.
-                bands = replace(
-                    base,
-                    clarify=t,
-                    suggest=answer_threshold,
-                    out_of_scope_confidence=confidence,
-                    max_out_of_scope_lead=lead,
-                )
-                rates = _rates(band_outcomes(probabilities, table, questions, answer_threshold, bands))
-                if rates["clarified_oos"] > MAX_CLARIFIED_OUT_OF_SCOPE:
-                    continue
-                key = (round(rates["reach"], 9), -round(rates["clarified_oos"], 9))
-                if best_key is None or key > best_key:
-                    chosen, best_key = bands, key
+    gates = [(c, lead, support) for c in GATE_CONFIDENCES for lead in GATE_LEADS for support in GATE_SUPPORTS]
+    for confidence, lead, support in gates:
+        if lead == GATE_LEADS[-1] and support != GATE_SUPPORTS[0]:
+            continue  # the nearness signal is off: its support does not matter
+        for t in sorted(grid, reverse=True):
+            # Only the top two options count for one-tap here; the floor comes after.
+            bands = replace(
+                base,
+                clarify=t,
+                suggest=answer_threshold,
+                out_of_scope_confidence=confidence,
+                max_out_of_scope_lead=lead,
+                out_of_scope_support=support,
+            )
+            rates = _rates(band_outcomes(probabilities, table, questions, answer_threshold, bands))
+            if rates["clarified_oos"] > MAX_CLARIFIED_OUT_OF_SCOPE:
+                continue
+            key = (round(rates["reach"], 9), -round(rates["clarified_oos"], 9))
+            if best_key is None or key > best_key:
+                chosen, best_key = bands, key
     for t in grid:  # lowest floor first
         if (
             suggested_out_of_scope(probabilities, table, questions, answer_threshold, replace(chosen, suggest=t))
@@ -295,7 +310,7 @@ def main(args) -> int:
     print(f"targeted quotes: lead with the best sentence when it leads the answer's others by >= {targeted_lead}")
     table = candidate_table(questions, parses, retrieved, service.faqs, targeted_lead)
     in_scope = [q.in_scope for q in questions]
-    probabilities = out_of_fold(table)
+    probabilities = as_the_bot_decides(out_of_fold(table), questions, service)
     best_p, right = best_choices(probabilities, table)
     threshold = choose_threshold(best_p, right, in_scope)
     print("out-of-fold operating points (threshold: correct / wrong in scope / out-of-scope answered):")

@@ -128,7 +128,7 @@ def evaluate_configuration(
         ]
     )
     table = calibrate.candidate_table(questions, parses, retrieved, service.faqs)
-    probabilities = calibrate.out_of_fold(table)
+    probabilities = calibrate.as_the_bot_decides(calibrate.out_of_fold(table), questions, service)
     best_p, right = calibrate.best_choices(probabilities, table)
     threshold = calibrate.choose_threshold(best_p, right, in_scope)
     shipped = next(p for p in calibrate.operating_points(best_p, right, in_scope) if p[0] == threshold)

@@ -85,7 +85,14 @@ def test_covers_focus_needs_the_vaccine_and_the_aspect_in_one_sentence(reader, b
     )
     assert covers_focus(split_sentences(by_id["booster_target"].answer), doses, catalog())
     assert not covers_focus(split_sentences(by_id["vaccine_types"].answer), doses, catalog())  # 康希诺, but no 剂次
-    assert not covers_focus(split_sentences(by_id["booster_schedule"].answer), plan(reader, "那智飞的呢"), catalog())
+
+
+def test_a_vaccine_alone_is_covered_by_an_answer_naming_it(reader, by_id):
+    # 那智飞的呢 asks no aspect: the schedule names 智飞龙科马, who may get a booster does not.
+    zhifei = plan(reader, "那智飞的呢")
+    assert covers_focus(split_sentences(by_id["booster_schedule"].answer), zhifei, catalog())
+    assert not covers_focus(split_sentences(by_id["booster_target"].answer), zhifei, catalog())
+    assert not covers_focus(split_sentences(by_id["booster_target"].answer), plan(reader, "怎么打"), catalog())
 
 
 def test_covers_focus_without_a_vaccine_needs_the_aspect(reader, by_id):

@@ -88,6 +88,13 @@ def test_whom_a_check_is_for(text, who):
     assert addressee(text) == who
 
 
+@pytest.mark.parametrize(
+    "text", ["我去年阳过了 还能打吗", "我有高血压 35岁 打了两针科兴 能打加强针吗", "我打了三针 第四针能打吗"]
+)
+def test_a_subject_the_explainer_never_covers_opens_no_check(text):
+    assert not opens_booster_check(BOOSTER_CHECK, text)
+
+
 def test_other_vaccines_are_not_a_person():
     assert not is_about_a_person("其他疫苗能当加强针吗")
 
