@@ -103,6 +103,12 @@ _RELATIVE = re.compile(
     rf"(快|将近|差不多|不到|大概|大约)?({NUMERAL}|半|大半)(个半)?(个)?(多)?(个)?"
     rf"(月|年|周|星期|礼拜|天)(多)?(前|以前|之前|了|左右|$)"
 )
+# 五六个月前, 七八个月了, 3到4个月前: a span between two amounts. 五六月 (no 个)
+# names two months of the year, not amounts.
+_PAIRED = "一二|两三|二三|三四|四五|五六|六七|七八|八九"
+_RANGE = re.compile(
+    rf"(?:({_PAIRED})|({NUMERAL})(?:到|至|-|~|、)({NUMERAL}))(个)?(多)?(个)?(月|年|周|星期|礼拜|天)(前|以前|之前|了|左右|$)"
+)
 _NAMED = [
     (re.compile(r"上上个?月"), lambda t: month_range(*_ym(shift_months(t, -2))), Precision.MONTH),
     (re.compile(r"上个?月"), lambda t: month_range(*_ym(shift_months(t, -1))), Precision.MONTH),
@@ -146,6 +152,21 @@ def _month_span(
         lo, hi = _MONTH_PART[part]
         return date(year, month, lo), date(year, month, min(hi, last.day)), Precision.PERIOD
     return first, last, Precision.MONTH
+
+
+def _ago(n: int, unit: str, today: date) -> date:
+    """The day n months / years / weeks / days before today."""
+    months = {"月": n, "年": 12 * n}.get(unit, 0)
+    days = 7 * n if unit in ("周", "星期", "礼拜") else (n if unit == "天" else 0)
+    return shift_months(today, -months) - timedelta(days=days)
+
+
+def _relative_range(match: re.Match, today: date) -> Optional[Tuple[date, date, Precision]]:
+    pair, low_raw, high_raw, counter, _, counter_after, unit, _ = match.groups()
+    low, high = (to_int(pair[0]), to_int(pair[1])) if pair else (to_int(low_raw), to_int(high_raw))
+    if low is None or high is None or not low < high <= 100 or (unit == "月" and not (counter or counter_after)):
+        return None
+    return _ago(high, unit, today), _ago(low, unit, today), Precision.PERIOD
 
 
 def _relative(match: re.Match, today: date) -> Optional[Tuple[date, date, Precision]]:
@@ -240,6 +261,7 @@ _READERS = [
     (_CN_YEAR_MONTH, _read_year_month),
     (_YEAR_WORD_MONTH, _read_year_word_month),
     (_YEAR_ONLY, _read_year_only),
+    (_RANGE, _relative_range),
     (_RELATIVE, _relative),
     *((pattern, _named(span, precision)) for pattern, span, precision in _NAMED),
     (_BARE_MONTH, _read_bare_month),

@@ -44,6 +44,9 @@ D = date
         ("一年多了", D(2025, 5, 30), D(2025, 11, 30), Precision.PERIOD),
         ("快半年了", D(2026, 5, 31), D(2026, 6, 30), Precision.PERIOD),
         ("大半年了", D(2025, 11, 30), D(2026, 4, 30), Precision.PERIOD),
+        ("五六个月前打完的吧", D(2026, 5, 30), D(2026, 6, 30), Precision.PERIOD),
+        ("七八个月了", D(2026, 3, 30), D(2026, 4, 30), Precision.PERIOD),
+        ("3到4个月前", D(2026, 7, 30), D(2026, 8, 30), Precision.PERIOD),
         ("前几天", D(2026, 11, 23), D(2026, 11, 28), Precision.PERIOD),
         ("昨天", D(2026, 11, 29), D(2026, 11, 29), Precision.DAY),
         # Traditional and full-width input
