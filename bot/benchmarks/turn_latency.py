@@ -9,7 +9,9 @@ sequentially through /webhooks/rest/webhook from a single client.
 On the hybrid (production) stack it also runs booster check conversations
 (the Rasa form), so a form turn and a FAQ turn are measured in the same run on
 the same servers: the opening turn (intent booster_check → start action →
-form) and each answer inside the form (validation → next question or verdict).
+form) and each answer inside the form (validation → next question or verdict);
+and follow-ups (那智飞的呢 after 加强针怎么打), whose turn may parse and search
+up to three rewrites of the question with the conversation's topic.
 """
 
 from __future__ import annotations
@@ -36,6 +38,20 @@ FORM_SCRIPTS = (
 )
 
 
+# A question, then a follow-up that only makes sense after it: answered with
+# the topic (the rewrites), led with a sentence, or declined as never covered.
+FOLLOW_UP_SCRIPTS = (
+    ("加强针怎么打", "那智飞的呢"),
+    ("孩子多大能打疫苗", "那加强针呢"),
+    ("加强针是什么意思", "要隔多久"),
+    ("科兴是什么疫苗", "那康希诺呢"),
+    ("康希诺是哪种疫苗", "它要打几针"),
+    ("大同打了多少针疫苗", "全程的有多少人"),
+    ("加强针怎么打", "那孕妇呢"),
+    ("为什么要打疫苗", "奥密克戎也管用吗"),
+)
+
+
 def _timed(client: BotClient, sender: str, text: str) -> float:
     started = time.perf_counter()
     client.send(sender, text)
@@ -43,7 +59,7 @@ def _timed(client: BotClient, sender: str, text: str) -> float:
 
 
 def measure(mode: str, questions, rounds: int, with_form: bool = False) -> dict:
-    """{"faq": stats} and, with the form, {"form_start": …, "form_turn": …}."""
+    """{"faq": stats} and, with the form, {"form_start": …, "form_turn": …, "follow_up": …}."""
     stack = Stack(rasa_port=free_port(), actions_port=free_port(), extra_env={"BOT_ANSWER_MODE": mode})
     with stack:
         client = BotClient(stack.rasa_url)
@@ -53,7 +69,7 @@ def measure(mode: str, questions, rounds: int, with_form: bool = False) -> dict:
             warm = f"warm-{uuid.uuid4().hex}"
             for text in FORM_SCRIPTS[0]:
                 client.send(warm, text)
-        samples, starts, turns = [], [], []
+        samples, starts, turns, follow_ups = [], [], [], []
         for _ in range(rounds):
             for text in questions:
                 samples.append(_timed(client, f"bench-{uuid.uuid4().hex}", text))
@@ -61,9 +77,13 @@ def measure(mode: str, questions, rounds: int, with_form: bool = False) -> dict:
                 sender = f"bench-form-{uuid.uuid4().hex}"
                 starts.append(_timed(client, sender, script[0]))
                 turns += [_timed(client, sender, text) for text in script[1:]]
+            for first, follow_up in FOLLOW_UP_SCRIPTS if with_form else ():
+                sender = f"bench-follow-{uuid.uuid4().hex}"
+                client.send(sender, first)
+                follow_ups.append(_timed(client, sender, follow_up))
     results = {"faq": summary_ms(samples)}
     if with_form:
-        results.update(form_start=summary_ms(starts), form_turn=summary_ms(turns))
+        results.update(form_start=summary_ms(starts), form_turn=summary_ms(turns), follow_up=summary_ms(follow_ups))
     return results
 
 
@@ -94,6 +114,8 @@ def main() -> int:
     print(f"  form open: {fmt(form['form_start'])}")
     print(f"  form turn: {fmt(form['form_turn'])}")
     print(f"  form turn / FAQ turn p50 ratio: {form['form_turn']['p50'] / form['faq']['p50']:.2f}")
+    print(f"  follow-up turn ({len(FOLLOW_UP_SCRIPTS)} conversations x {args.rounds} rounds): {fmt(form['follow_up'])}")
+    print(f"  follow-up turn / FAQ turn p50 ratio: {form['follow_up']['p50'] / form['faq']['p50']:.2f}")
     return 0
 
 
