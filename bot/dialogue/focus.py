@@ -18,6 +18,7 @@ import yaml
 
 from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
 from bot.dialogue.vaccines import catalog as default_catalog
+from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "follow_up.yml"
@@ -98,9 +99,7 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
 
     def words(value, where) -> Tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
-            raise ValueError(f"{path}: '{where}' must be a list of words")
-        return tuple(value)
+        return word_list(value, where, path, allow_empty=True)
 
     aspects = tuple(
         Aspect(

@@ -18,6 +18,7 @@ from typing import List, Optional, Tuple
 
 import yaml
 
+from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
 
 # Characters a numeral can be written with. 俩/仨 are colloquial "two"/"three"
@@ -115,11 +116,8 @@ def _inferred_age_patterns(path: Path = AGES_PATH) -> Tuple[re.Pattern, re.Patte
     raw = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("age") or {}
 
     def words(key: str) -> List[str]:
-        value = raw.get(key)
-        if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
-            raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
         # Longest first, so 我妈妈 is not read as 我妈 + 妈.
-        return sorted((_fold(w) for w in value), key=len, reverse=True)
+        return sorted((_fold(w) for w in word_list(raw.get(key), key, path)), key=len, reverse=True)
 
     def alternation(key: str) -> str:
         return "|".join(re.escape(w) for w in words(key))

@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Optional, Pattern, Sequence, Tuple
 import yaml
 
 from bot.dialogue.vaccines import fold
+from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "persons.yml"
@@ -73,17 +74,11 @@ class PersonWords:
         return bool(self._history.search(fold(text)))
 
 
-def _word_list(value, key: str, path: Path) -> Tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
-        raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
-    return tuple(w.strip() for w in value)
-
-
 def _addressed_groups(raw: Mapping, path: Path) -> Mapping[str, Tuple[str, ...]]:
     value = raw.get("others")
     if not isinstance(value, dict) or not value:
         raise ValueError(f"{path}: 'others' must map how a person is addressed to the words naming them")
-    return {str(who): _word_list(words, f"others.{who}", path) for who, words in value.items()}
+    return {str(who): word_list(words, f"others.{who}", path) for who, words in value.items()}
 
 
 @lru_cache(maxsize=4)
@@ -91,7 +86,7 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping")
-    listed = {key: _word_list(raw.get(key), key, path) for key in ("self", "not_after", "history")}
+    listed = {key: word_list(raw.get(key), key, path) for key in ("self", "not_after", "history")}
     return PersonWords(listed["self"], listed["not_after"], _addressed_groups(raw, path), listed["history"])
 
 

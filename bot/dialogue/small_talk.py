@@ -18,6 +18,7 @@ from typing import FrozenSet, Mapping, Optional, Tuple
 import yaml
 
 from bot.dialogue.vaccines import catalog, fold
+from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
 
 DEFAULT_PATH = PROJECT_ROOT / "data" / "dictionary" / "small_talk.yml"
@@ -44,10 +45,7 @@ class SmallTalkRules:
 
 
 def _words(raw: Mapping, key: str, path: Path) -> Tuple[str, ...]:
-    value = raw.get(key)
-    if not isinstance(value, list) or not value or not all(isinstance(w, str) and w.strip() for w in value):
-        raise ValueError(f"{path}: '{key}' must be a non-empty list of words")
-    return tuple(fold(w) for w in value)
+    return tuple(fold(w) for w in word_list(raw.get(key), key, path))
 
 
 @lru_cache(maxsize=4)
