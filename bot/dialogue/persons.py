@@ -41,6 +41,8 @@ class PersonWords:
     # How the check addresses someone else (她, 他, 您老伴) -> the words naming them.
     others: Mapping[str, Tuple[str, ...]]
     history: Tuple[str, ...]
+    pronouns: Tuple[str, ...]
+    which: Tuple[str, ...]
     _asker: Pattern = field(init=False, repr=False)
     _other: Pattern = field(init=False, repr=False)
     _history: Pattern = field(init=False, repr=False)
@@ -73,6 +75,14 @@ class PersonWords:
     def states_history(self, text: str) -> bool:
         return bool(self._history.search(fold(text)))
 
+    def asks_which_of_a_pronoun(self, text: str) -> bool:
+        """那她加强能打哪几种: the only person is 他/她, and the question is which vaccines."""
+        folded = fold(text)
+        if self._asker.search(folded) or not any(w in folded for w in self.which):
+            return False
+        named = [m.group() for m in self._other.finditer(folded)]
+        return bool(named) and all(w in self.pronouns for w in named)
+
 
 def _addressed_groups(raw: Mapping, path: Path) -> Mapping[str, Tuple[str, ...]]:
     value = raw.get("others")
@@ -86,8 +96,15 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping")
-    listed = {key: word_list(raw.get(key), key, path) for key in ("self", "not_after", "history")}
-    return PersonWords(listed["self"], listed["not_after"], _addressed_groups(raw, path), listed["history"])
+    listed = {key: word_list(raw.get(key), key, path) for key in ("self", "not_after", "history", "pronouns", "which")}
+    return PersonWords(
+        listed["self"],
+        listed["not_after"],
+        _addressed_groups(raw, path),
+        listed["history"],
+        listed["pronouns"],
+        listed["which"],
+    )
 
 
 def _entity_names(entities: Sequence[Mapping]) -> set:
@@ -96,12 +113,13 @@ def _entity_names(entities: Sequence[Mapping]) -> set:
 
 def is_about_a_person(text: str, entities: Sequence[Mapping] = (), words: Optional[PersonWords] = None) -> bool:
     """我能打加强针吗, 我妈62了能打吗, 35岁能打吗 (an age), 打了两针科兴能加强吗
-    (a history): about someone. 它加强针咋打, 我们这有康希诺吗: not."""
+    (a history): about someone. 它加强针咋打, 我们这有康希诺吗, and 那她加强能打
+    哪几种 (which vaccines, of someone named only by a pronoun): not."""
     words = words or load_person_words()
     names = _entity_names(entities)
-    if names & set(PERSONAL_ENTITIES) or words.names_person(text):
+    if names & set(PERSONAL_ENTITIES) or ("dose_count" in names and words.states_history(text)):
         return True
-    return "dose_count" in names and words.states_history(text)
+    return words.names_person(text) and not words.asks_which_of_a_pronoun(text)
 
 
 def switches_person(text: str, entities: Sequence[Mapping] = (), words: Optional[PersonWords] = None) -> bool:

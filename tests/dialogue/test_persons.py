@@ -95,12 +95,29 @@ def test_a_subject_the_explainer_never_covers_opens_no_check(text):
     assert not opens_booster_check(BOOSTER_CHECK, text)
 
 
+@pytest.mark.parametrize(
+    "text, personal",
+    [
+        ("那她加强能打哪几种", False),
+        ("他加强针能用哪些疫苗", False),
+        ("我加强能打哪几种", True),  # the asker: their own options
+        ("我妈加强能打哪几种", True),  # a relative named as such
+        ("她能打加强针吗", True),  # can she, not which
+    ],
+)
+def test_which_vaccines_for_someone_named_by_a_pronoun_is_a_general_question(text, personal):
+    assert is_about_a_person(text) is personal
+
+
 def test_other_vaccines_are_not_a_person():
     assert not is_about_a_person("其他疫苗能当加强针吗")
 
 
 def test_a_broken_word_list_fails_loudly(tmp_path):
     path = tmp_path / "persons.yml"
-    path.write_text("self: [我]\nnot_after: []\nothers: {他: [他]}\nhistory: [打了]\n", encoding="utf-8")
+    path.write_text(
+        "self: [我]\nnot_after: []\nothers: {他: [他]}\nhistory: [打了]\npronouns: [他]\nwhich: [哪些]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ValueError, match="not_after"):
         load_person_words(path)
