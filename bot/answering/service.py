@@ -282,7 +282,10 @@ class AnsweringService:
         if follow_up is not None and not decision.answered and not follow_up.uncovered:
             # 那他能打加强针嘛 stands alone but may only make sense with the topic.
             second, continued, query = self._read_with_topic(intent, follow_up, mode)
-            if second.answered:
+            # A turn that asks something of its own (打完加强还会得新冠吗 after
+            # 加强针怎么打) keeps its clarification unless the topic's reading
+            # is one of the options it offered.
+            if second.answered and (decision.kind is not AnswerKind.CLARIFY or second.faq_id in decision.options):
                 return second, continued, query, Reading.CONTINUED
         return decision, retrieved, text, Reading.STANDALONE
 

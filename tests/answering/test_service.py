@@ -3,8 +3,8 @@
 import pytest
 
 from bot.answering import service as service_module
-from bot.answering.decide import AnswerKind, Decision
-from bot.answering.follow_up import Conversation
+from bot.answering.decide import AnswerKind, Decision, Mode
+from bot.answering.follow_up import Conversation, Reading
 from bot.answering.service import AnsweringService, process_service
 from bot.answering.settings import load_answering_settings
 from bot.knowledge import KnowledgeBase
@@ -171,3 +171,26 @@ def test_an_answer_misses_the_focus_when_none_of_its_sentences_states_the_asked_
     assert not offline._misses_focus("booster_schedule", follow_up)
     # A turn that asks no marked aspect misses nothing.
     assert not offline._misses_focus("booster_target", offline._plan_follow_up("为啥", Conversation("booster_target")))
+
+
+@pytest.mark.parametrize(
+    "topic_answer, options, continued",
+    [
+        # 打完加强还会得新冠吗 after 加强针怎么打: asks something of its own; the
+        # schedule is not among what it might mean, so the clarification stays.
+        ("booster_schedule", ("why_vaccinate", "booster_concept"), False),
+        # 那他能打加强针嘛 after 哪些人群可以接种: the topic's reading is one of the options.
+        ("eligibility", ("booster_target", "eligibility"), True),
+    ],
+)
+def test_a_clarified_turn_takes_the_topic_only_when_it_was_an_option(
+    offline, monkeypatch, topic_answer, options, continued
+):
+    clarify = Decision(AnswerKind.CLARIFY, None, None, 0.5, "unsure", options=options)
+    answered = Decision(AnswerKind.FAQ, topic_answer, None, 0.95, "with the topic")
+    monkeypatch.setattr(service_module, "decide", lambda *args, **kwargs: clarify)
+    monkeypatch.setattr(offline, "_read_with_topic", lambda *args: (answered, None, "rewritten"))
+    follow_up = offline._plan_follow_up("打完加强还会得新冠吗", Conversation("booster_schedule"))
+    decision, _, _, reading = offline._decide_turn("打完加强还会得新冠吗", None, follow_up, (), Mode.HYBRID)
+    assert (reading is Reading.CONTINUED) is continued
+    assert decision is (answered if continued else clarify)

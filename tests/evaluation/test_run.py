@@ -49,14 +49,10 @@ def cards(request, project_root, service):
 # and fails the day the target is met, to have this entry removed. The safety
 # targets (wrong, out of scope answered) are never listed here on purpose.
 KNOWN_MISSES = {
-    ("test.yml", "correct"): "answered directly and correct: 80.0% measured 2026-12-01 (target 85%); "
-    "16.9% more are one tap away",
-    ("holdout.yml", "correct"): "answered directly and correct: 80.9% measured 2026-12-01 (target 85%); "
-    "16.4% more are one tap away",
-    ("test.yml", "reach"): "reach 96.9% measured 2026-12-01 (target 97%): 126 of 130; three questions "
-    "just under the answer threshold are declined by the out-of-scope gate",
-    ("holdout.yml", "answered_oos"): "out of scope answered 2.6% measured 2026-12-01 (target 2%): 2 of 76, "
-    "both about antibody timing, answered with booster_concept",
+    ("holdout.yml", "correct"): "answered directly and correct: 83.6% measured 2026-12-01 (target 85%); "
+    "15.5% more are one tap away",
+    ("holdout.yml", "answered_oos"): "out of scope answered 3.9% measured 2026-12-01 (target 2%): 3 of 76 "
+    "(后遗症, antibody timing, 中藥), answered with why_vaccinate / booster_concept",
 }
 
 TARGET_CHECKS = {
