@@ -222,7 +222,7 @@ def start_turn(
         # general rule, so the check starts without repeating it.
         return Start({s: None for s in ALL_SLOTS}, booster_text.INTRO)
     kept = {} if intent == TRIGGER_INTENT else {s: slots.get(s) for s in ALL_SLOTS}
-    updates = {s: None for s in ALL_SLOTS} if intent == TRIGGER_INTENT else {}
+    updates: Dict[str, Any] = {s: None for s in ALL_SLOTS} if intent == TRIGGER_INTENT else {}
     if intent == TRIGGER_INTENT:
         updates[PERSON_SLOT] = persons.addressee(text)
     reading = read_message(text, today, None, entities, primary_known=bool(kept.get(SLOTS[Fact.VACCINE])))
