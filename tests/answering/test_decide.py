@@ -174,6 +174,18 @@ def test_out_of_scope_evidence_declines_and_offers_nothing():
     assert not out_of_scope_evidence(IntentView("out_of_scope", 0.3, 0.1, ()), None, BANDS)
 
 
+def test_nearness_to_a_declined_example_needs_the_intent_layers_support():
+    # 家里小孩能打新冠疫苗不: a cosine hair nearer an out-of-scope example, while
+    # the classifier is sure it is a FAQ question (P(out_of_scope) 0.001).
+    supported = Bands(clarify=0.3, suggest=0.1, max_out_of_scope_lead=0.0, out_of_scope_support=0.05)
+    sure = IntentView("faq", 0.89, 0.89, (("eligibility", 0.95),), out_of_scope_confidence=0.001)
+    doubtful = IntentView("nlu_fallback", 0.5, 0.3, (), out_of_scope_confidence=0.2)
+    near = found(hit("eligibility", 0.9), lead=0.01)
+    assert not out_of_scope_evidence(sure, near, supported)
+    assert out_of_scope_evidence(doubtful, near, supported)
+    assert out_of_scope_evidence(sure, near, BANDS)  # support 0: the old gate
+
+
 def test_hybrid_clarifies_between_answer_and_decline():
     view = IntentView("nlu_fallback", 0.5, 0.0, ())
     # P(right) for these rows under COMBINER falls between 0.3 and 0.5.

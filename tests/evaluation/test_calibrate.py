@@ -119,3 +119,19 @@ def test_settings_refuse_unknown_band_keys(tmp_path, project_root):
     path.write_text(text.replace("  options: 3", "  options: 3\n  clarfy: 0.2"), encoding="utf-8")
     with pytest.raises(SettingsError, match="clarfy"):
         load_answering_settings(path)
+
+
+def test_calibration_declines_what_the_bot_never_answers():
+    # The never-covered guard declines 孕妇能打吗 whatever the scores, so its
+    # candidates must not set the thresholds.
+    class Guard:
+        def not_covered_terms(self, text):
+            return ("孕妇",) if "孕妇" in text else ()
+
+    questions = [
+        EvalQuestion("孕妇能打吗", "decline", "out_of_scope"),
+        EvalQuestion("加强针怎么打", "booster_schedule", "paraphrase"),
+    ]
+    kept = np.array([0.9, 0.1])
+    probabilities = calibrate.as_the_bot_decides([np.array([0.95]), kept], questions, Guard())
+    assert len(probabilities[0]) == 0 and probabilities[1] is kept
