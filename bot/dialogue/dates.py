@@ -154,10 +154,16 @@ def _month_span(
     return first, last, Precision.MONTH
 
 
-def _ago(n: int, unit: str, today: date) -> date:
-    """The day n months / years / weeks / days before today."""
+def _amount(n: int, unit: str) -> Tuple[int, int]:
+    """n months / years / weeks / days as (months, days)."""
     months = {"月": n, "年": 12 * n}.get(unit, 0)
     days = 7 * n if unit in ("周", "星期", "礼拜") else (n if unit == "天" else 0)
+    return months, days
+
+
+def _ago(n: int, unit: str, today: date) -> date:
+    """The day n months / years / weeks / days before today."""
+    months, days = _amount(n, unit)
     return shift_months(today, -months) - timedelta(days=days)
 
 
@@ -183,8 +189,7 @@ def _relative(match: re.Match, today: date) -> Optional[Tuple[date, date, Precis
         # 13月 / 三月 name a month, not a number of months (that needs 个); 2021年 is a year.
         if n is None or n > 100 or (unit == "月" and not (match.group(4) or match.group(6) or and_a_half)):
             return None
-        months = {"月": n, "年": 12 * n}.get(unit, 0)
-        days = 7 * n if weeks else (n if unit == "天" else 0)
+        months, days = _amount(n, unit)
         if and_a_half:  # 一个半月, 一年半
             months += 6 if unit == "年" else 0
             days += 15 if unit == "月" else 0

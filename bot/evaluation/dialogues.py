@@ -28,7 +28,8 @@ DECLINE = "decline"
 CHITCHAT = "chitchat"
 BOOSTER_CHECK = "booster_check"
 SPECIAL = (DECLINE, CHITCHAT, BOOSTER_CHECK)
-FACTS = ("vaccine", "dose_count", "age", "last_dose")
+# What `asks:` may name: the booster check's facts, in the order the form asks them.
+FACTS = tuple(fact.value for fact in FACT_OF_SLOT.values())
 ANSWER_KINDS = ("faq", "passage")
 
 
