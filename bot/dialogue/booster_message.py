@@ -162,6 +162,10 @@ def read_message(
     if text.startswith("/"):
         # A quick-reply button (/inform{"vaccine":"科兴"}): Rasa parsed its entities.
         return _read_payload(_payload_entities(entities), today, reading)
+    # 我媽 兩針科興: the number, dose and date words below are Simplified.
+    from bot.text.normalize import to_simplified  # lazy: loads OpenCC on first use
+
+    text = to_simplified(text)
     folded = fold(text)
     if not folded:
         return reading

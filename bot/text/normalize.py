@@ -86,6 +86,16 @@ class _TraditionalToSimplified:
         return self._converter.convert(text)
 
 
+# One converter for the process: OpenCC's dictionaries are loaded once.
+_T2S = _TraditionalToSimplified()
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified only (科興打了兩針 -> 科兴打了两针), for readers
+    that must keep everything else, spacing included, as typed."""
+    return _T2S(text)
+
+
 class Normalizer:
     """NFKC, control-char removal, Traditional->Simplified, homophone typos
     (when a corrector is given), then synonyms."""
@@ -93,7 +103,7 @@ class Normalizer:
     def __init__(
         self, synonyms: Mapping[str, str] | None = None, homophones: Callable[[str], str] | None = None
     ) -> None:
-        self._t2s = _TraditionalToSimplified()
+        self._t2s = _T2S
         self._homophones = homophones
         self._synonyms = dict(synonyms or {})
         if self._synonyms:
