@@ -88,6 +88,8 @@ _YEAR_PART = {
     "上半年": (1, 6),
     "下半年": (7, 12),
 }
+# Hedges that put a relative time either side of the amount said.
+_ABOUT = ("差不多", "大概", "大约")
 _YEAR_WORD = {"今年": 0, "去年": -1, "前年": -2, "大前年": -3}
 
 _N = f"({NUMERAL})"
@@ -118,7 +120,13 @@ _NAMED = [
     (re.compile(r"前几天|前些天|前两天"), lambda t: (t - timedelta(days=7), t - timedelta(days=2)), Precision.PERIOD),
     (re.compile(r"前天"), lambda t: (t - timedelta(days=2),) * 2, Precision.DAY),
     (re.compile(r"昨天"), lambda t: (t - timedelta(days=1),) * 2, Precision.DAY),
-    (re.compile(r"今天|刚打完|刚刚打"), lambda t: (t, t), Precision.DAY),
+    # 今天 is the day the user writes, not a dose date, unless a dose was given
+    # then (今天刚打完): in 前年打了两针 今天社区在喊打加强针 the dose was 前年.
+    (
+        re.compile(r"今天(?=(?:刚刚?|才|已经|上午|下午|早上)?(?:打了|打的|打完|打过|接种了|接种的))|刚打完|刚刚打"),
+        lambda t: (t, t),
+        Precision.DAY,
+    ),
 ]
 
 
@@ -205,6 +213,16 @@ def _relative(match: re.Match, today: date) -> Optional[Tuple[date, date, Precis
     if more_before or more_after:
         # N多: more than N, up to the next step.
         return shift_months(point, -step_months) - timedelta(days=step_days), point, Precision.PERIOD
+    if hedge in _ABOUT or match.group(9) == "左右":
+        # 大概半年前 / 一年左右: either side of N, so a hedge at the 6-month line
+        # is not read as exactly 6 months (a year is hedged by a season).
+        months_either_side = 3 if unit == "年" and amount != "半" else (1 if step_months else 0)
+        days_either_side = 0 if months_either_side else step_days
+        return (
+            shift_months(point, -months_either_side) - timedelta(days=days_either_side),
+            shift_months(point, months_either_side) + timedelta(days=days_either_side),
+            Precision.PERIOD,
+        )
     return point, point, Precision.DAY
 
 
