@@ -112,7 +112,7 @@ def parse_dose_count(text: str) -> Optional[int]:
 
 
 @lru_cache(maxsize=1)
-def _inferred_age_patterns(path: Path = AGES_PATH) -> Tuple[re.Pattern, re.Pattern]:
+def _inferred_age_patterns(path: Path = AGES_PATH) -> Tuple[re.Pattern, ...]:
     raw = (yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}).get("age") or {}
 
     def words(key: str) -> List[str]:
@@ -129,17 +129,17 @@ def _inferred_age_patterns(path: Path = AGES_PATH) -> Tuple[re.Pattern, re.Patte
     person = re.compile(rf"(?:{alternation('people')})\s*{lead}{number}")
     # 66了 / 七十多了 opening a clause, with nobody named (那我爸呢 66了 …).
     clause = re.compile(rf"{_CLAUSE_START}{lead}{number}\s*了")
-    return person, clause
+    child = re.compile(rf"(?:{alternation('marked_people')})\s*{lead}{number}\s*了")
+    return person, clause, child
 
 
 def inferred_age(text: str) -> Optional[Tuple[int, str]]:
-    """An age typed without 岁 — after a person (我妈62, 老伴七十多了, 我45) or
-    as 66了 opening a clause — and the words it was read from; None when there
+    """An age typed without 岁 — after a person (我妈62, 老伴七十多了, 我45),
+    as 66了 opening a clause, or after a child with 了 (孩子16了) — and the words it was read from; None when there
     is none. `text` keeps the spaces the user typed: they end clauses, and keep
     我妈62 两针 from reading as 62两."""
     text = _fold(text)
-    person, clause = _inferred_age_patterns()
-    for pattern in (person, clause):
+    for pattern in _inferred_age_patterns():
         for match in pattern.finditer(text):
             age = to_int(match.group(1))
             if age is not None and MIN_INFERRED_AGE <= age <= MAX_AGE:
