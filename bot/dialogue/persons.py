@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Optional, Pattern, Sequence, Tuple
@@ -147,6 +148,35 @@ def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Map
     if (text or "").startswith("/"):
         return True
     return is_about_a_person(text, entities) and not _focus_rules().never_covered(fold(text))
+
+
+# Readings a stated case is raised from: the FAQ questions it resembles
+# (加强针的接种对象), or no reading at all.
+RAISED_FROM = ("faq", "nlu_fallback", "out_of_scope")
+# Facts of the check a message must state, one of them the last dose's time,
+# to be one person's case whatever the classifier read.
+MIN_STATED_FACTS = 3
+
+
+def states_a_case(text: str, today: Optional[date] = None) -> bool:
+    """68岁 两针国药 一年多前打完的 能加强不, 打了两针科兴 半年多了 可以打第三针了吗:
+    the time of someone's last dose and two more of the check's facts (vaccine,
+    doses, age), read as the booster form reads them. A rule question has no
+    date of its own (18岁以上打完两针半年后能加强吗: 半年后 is the rule's)."""
+    from bot.dialogue.booster_message import read_message
+
+    reading = read_message(text, today or date.today())
+    stated = [reading.vaccine is not None, reading.doses is not None, reading.age is not None]
+    return reading.last_dose is not None and 1 + sum(stated) >= MIN_STATED_FACTS
+
+
+def raises_booster_check(intent: Optional[str], text: str) -> bool:
+    """True for a stated case (states_a_case) the classifier read as an FAQ
+    question or not at all: the check answers it for that person, where the FAQ
+    would leave them to apply the rules themselves."""
+    if intent not in RAISED_FROM or (text or "").startswith("/"):
+        return False
+    return states_a_case(text) and not _focus_rules().never_covered(fold(text))
 
 
 @lru_cache(maxsize=1)

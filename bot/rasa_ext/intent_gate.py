@@ -8,7 +8,9 @@ retrieval and the conversation's topic):
   as feedback): bot/dialogue/small_talk.py, data/dictionary/small_talk.yml.
 
 Raised to the booster check: a fact statement (`inform`) that switches to
-another person with their facts (那我爸呢 66了 打的两针科兴 去年四月打完的).
+another person with their facts (那我爸呢 66了 打的两针科兴 去年四月打完的),
+and a case stated with its facts but read as an FAQ question (68岁 两针国药
+一年多前打完的 能加强不 as "who may get a booster").
 
 The rules have no Rasa import, so they are unit-tested in the main environment.
 """
@@ -25,7 +27,14 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.dialogue.persons import BOOSTER_CHECK, INFORM, load_person_words, opens_booster_check, switches_person
+from bot.dialogue.persons import (
+    BOOSTER_CHECK,
+    INFORM,
+    load_person_words,
+    opens_booster_check,
+    raises_booster_check,
+    switches_person,
+)
 from bot.dialogue.small_talk import keeps_small_talk, load_small_talk_rules
 from bot.rasa_ext.fallback import predict_fallback
 
@@ -63,8 +72,9 @@ class IntentGate(GraphComponent):
             intent = message.get(INTENT) or {}
             name = intent.get("name")
             text = message.get(TEXT) or ""
-            if name == INFORM and switches_person(text, message.get(ENTITIES) or []):
-                logger.debug("inform switches to another person; predicting booster_check.")
+            raised = name == INFORM and switches_person(text, message.get(ENTITIES) or [])
+            if raised or raises_booster_check(name, text):
+                logger.debug("%s states a person's case; predicting booster_check.", name)
                 message.set(
                     INTENT, {"name": BOOSTER_CHECK, "confidence": intent.get("confidence", 1.0)}, add_to_output=True
                 )
