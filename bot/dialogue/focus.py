@@ -60,12 +60,30 @@ class FocusRules:
     subjects: Tuple[str, ...] = ()  # what the explainer's questions are about (疫苗, 加强针…)
     count_words: Tuple[str, ...] = ()  # 打了多少, 覆盖率: asks a figure
     uncounted_groups: Tuple[str, ...] = ()  # 加强针, 老人: groups the figures are never given for
+    negatable: Tuple[str, ...] = ()  # 阳过: not asked about after a negation (没阳过的)
+    negations: Tuple[str, ...] = ()
+    comparisons: Tuple[str, ...] = ()  # 哪个好: uncovered only between two things (科兴和国药哪个好)
+    compared_by: Tuple[str, ...] = ()
+
+    def uncovered(self, text: str) -> List[Tuple[str, int, int]]:
+        """The curated subjects in `text` with their spans: `not_covered`,
+        except a negated `negatable` one, and a `comparisons` word only where
+        something is compared (和, 还是…)."""
+        compares = any(word in text for word in self.compared_by)
+        found = []
+        for word, start, end in _find_words(text, (*self.not_covered, *self.comparisons)):
+            if word in self.negatable and text[:start].rstrip().endswith(self.negations):
+                continue
+            if word in self.comparisons and word not in self.not_covered and not compares:
+                continue
+            found.append((word, start, end))
+        return sorted(found, key=lambda hit: hit[1])
 
     def never_covered(self, normalized: str) -> Tuple[str, ...]:
         """What `normalized` asks that the explainer never covers: a curated
         subject (孕妇, 发烧…), or a figure for a group the progress figures
         never break out (加强针打了多少人 -> 加强针的接种人数)."""
-        found = [term for term in self.not_covered if term in normalized]
+        found = [word for word, _, _ in self.uncovered(normalized)]
         if any(word in normalized for word in self.count_words):
             found += [f"{group}的接种数据" for group in self.uncounted_groups if group in normalized]
         return tuple(found)
@@ -124,6 +142,10 @@ def load_rules(path: Path = DEFAULT_PATH) -> FocusRules:
         words(raw.get("subjects") or [], "subjects"),
         words((raw.get("uncounted") or {}).get("counts") or [], "uncounted.counts"),
         words((raw.get("uncounted") or {}).get("groups") or [], "uncounted.groups"),
+        words(raw.get("negatable") or [], "negatable"),
+        words(raw.get("negations") or [], "negations"),
+        words(raw.get("comparisons") or [], "comparisons"),
+        words(raw.get("compared_by") or [], "compared_by"),
     )
 
 
@@ -204,8 +226,9 @@ class FocusReader:
         removed += [(m.start, m.end) for m in mentions]
         blank = _remove(compact, removed)
 
-        uncovered = [w for w, s, e in _find_words(blank, rules.not_covered)]
-        blank = _remove(blank, [(s, e) for _, s, e in _find_words(blank, rules.not_covered)])
+        hits = rules.uncovered(blank)
+        uncovered = [w for w, _, _ in hits]
+        blank = _remove(blank, [(s, e) for _, s, e in hits])
         pronoun = bool(_find_words(blank, rules.pronouns))
         blank = _remove(blank, [(s, e) for _, s, e in _find_words(blank, rules.pronouns)])
 
