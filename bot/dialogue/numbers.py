@@ -76,7 +76,7 @@ def to_int(numeral: str) -> Optional[int]:
         return None
     if numeral.isdigit():
         return int(numeral)
-    import cn2an  # lazy: only the action server's environment has it
+    import cn2an  # lazy: imported on the first spelled-out numeral
 
     try:
         with warnings.catch_warnings():
