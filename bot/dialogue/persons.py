@@ -20,6 +20,7 @@ from typing import Iterable, Mapping, Optional, Pattern, Sequence, Tuple
 
 import yaml
 
+from bot.dialogue.booster_message import BOOSTER_CUE, read_message
 from bot.dialogue.vaccines import fold
 from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
@@ -151,7 +152,9 @@ def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Map
 
 
 # Readings a stated case is raised from: the FAQ questions it resembles
-# (加强针的接种对象), or no reading at all.
+# (加强针的接种对象), or no reading at all; and a statement of facts (inform)
+# that asks about the booster (老伴今年70 智飞打全了 … 还要不要加强), since
+# outside the check inform would only continue the topic.
 RAISED_FROM = ("faq", "nlu_fallback", "out_of_scope")
 # Facts of the check a message must state, one of them the last dose's time,
 # to be one person's case whatever the classifier read.
@@ -163,8 +166,6 @@ def states_a_case(text: str, today: Optional[date] = None) -> bool:
     the time of someone's last dose and two more of the check's facts (vaccine,
     doses, age), read as the booster form reads them. A rule question has no
     date of its own (18岁以上打完两针半年后能加强吗: 半年后 is the rule's)."""
-    from bot.dialogue.booster_message import read_message
-
     reading = read_message(text, today or date.today())
     stated = [reading.vaccine is not None, reading.doses is not None, reading.age is not None]
     return reading.last_dose is not None and 1 + sum(stated) >= MIN_STATED_FACTS
@@ -174,7 +175,9 @@ def raises_booster_check(intent: Optional[str], text: str) -> bool:
     """True for a stated case (states_a_case) the classifier read as an FAQ
     question or not at all: the check answers it for that person, where the FAQ
     would leave them to apply the rules themselves."""
-    if intent not in RAISED_FROM or (text or "").startswith("/"):
+    if (text or "").startswith("/"):
+        return False
+    if intent not in RAISED_FROM and not (intent == INFORM and BOOSTER_CUE.search(fold(text))):
         return False
     return states_a_case(text) and not _focus_rules().never_covered(fold(text))
 

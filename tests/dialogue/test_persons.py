@@ -8,6 +8,7 @@ from bot.dialogue.persons import (
     is_about_a_person,
     load_person_words,
     opens_booster_check,
+    raises_booster_check,
     switches_person,
 )
 from tests.support.nlu_examples import nlu_examples
@@ -121,3 +122,27 @@ def test_a_broken_word_list_fails_loudly(tmp_path):
     )
     with pytest.raises(ValueError, match="not_after"):
         load_person_words(path)
+
+
+@pytest.mark.parametrize(
+    "intent, text, raised",
+    [
+        # A case stated with the last dose's time and two more facts, with no 我.
+        ("faq", "68岁 两针国药 一年多前打完的 能加强不", True),
+        ("faq", "打了两针科兴 半年多了 可以打第三针了吗", True),
+        ("nlu_fallback", "科興打了兩針 十個月前 今年40 可以打嗎", True),
+        ("out_of_scope", "在国外打了两针辉瑞 回国一年多了 今年35 还需要打加强吗", True),
+        # A statement of facts raises only when it asks about the booster.
+        ("inform", "老伴今年70 智飞打全了 三针 去年秋天打完的 还要不要加强", True),
+        ("inform", "去年三月 两针科兴 62岁", False),
+        # Rule questions have no date of their own; a never-covered subject is declined instead.
+        ("faq", "18岁以上打完两针灭活疫苗半年后可以打加强针吗", False),
+        ("faq", "加强针要隔多久", False),
+        ("faq", "两针科兴打完半年了 怀孕了能打加强吗", False),
+        # Small talk and button payloads are left alone.
+        ("greet", "68岁 两针国药 一年多前打完的", False),
+        ("faq", "/faq", False),
+    ],
+)
+def test_a_stated_case_is_raised_to_the_check(intent, text, raised):
+    assert raises_booster_check(intent, text) is raised
