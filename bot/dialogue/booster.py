@@ -58,6 +58,7 @@ class Reason(str, Enum):
     PROTEIN_FULL_COURSE = "protein_full_course"
     ALREADY_BOOSTED = "already_boosted"
     UNKNOWN_VACCINE = "unknown_vaccine"
+    UNNAMED_VACCINE = "unnamed_vaccine"  # a vaccine the article does not name (辉瑞)
     INTERVAL_NOT_REACHED = "interval_not_reached"
     INTERVAL_REACHED = "interval_reached"
     INTERVAL_UNCLEAR = "interval_unclear"
@@ -251,7 +252,8 @@ def assess(facts: Facts, today: date, rules: Optional[BoosterRules] = None) -> A
             return done(Verdict.NO_BOOSTER_NEEDED, Reason.PROTEIN_FULL_COURSE, quotes)
         return done(Verdict.NOT_COVERED, Reason.PROTEIN_COURSE_UNCLEAR, quotes)
     if route not in rules.primary_doses:
-        return done(Verdict.NOT_COVERED, Reason.UNKNOWN_VACCINE, ["booster_target"])
+        reason = Reason.UNNAMED_VACCINE if facts.vaccine else Reason.UNKNOWN_VACCINE
+        return done(Verdict.NOT_COVERED, reason, ["booster_target"])
     needed = rules.primary_doses[route]
     if doses < needed:
         # The article defines who gets a booster (a completed primary series), so

@@ -75,6 +75,8 @@ def facts_from_slots(slots: Mapping[str, Any]) -> Facts:
         if mention is not None:
             route = mention.route.value
             name = mention.vaccine.name if mention.vaccine else None
+        elif vaccine != UNKNOWN_VACCINE:
+            name = catalog().unnamed_in(str(vaccine))  # 辉瑞: named, with no route of the article's
     wanted = slots.get(WANTED_SLOT)
     wanted_mention = catalog().canonicalise(str(wanted)) if wanted else None
     last = slots.get(SLOTS[Fact.LAST_DOSE])
@@ -107,6 +109,8 @@ def slot_values(reading: Reading) -> Dict[str, Any]:
     values: Dict[str, Any] = {}
     if reading.vaccine is not None:
         values[SLOTS[Fact.VACCINE]] = reading.vaccine.value
+    elif reading.vaccine_unnamed is not None:
+        values[SLOTS[Fact.VACCINE]] = reading.vaccine_unnamed
     elif reading.vaccine_unknown:
         values[SLOTS[Fact.VACCINE]] = UNKNOWN_VACCINE
     if reading.wanted is not None:

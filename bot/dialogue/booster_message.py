@@ -35,7 +35,7 @@ MAX_DOSES = 10
 UNKNOWN_VACCINE = "不记得了"
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]")
-_BOOSTER_CUE = re.compile(r"加强|第[三四五3-5]\s*[针剂]|混打|再打|下一针")
+BOOSTER_CUE = re.compile(r"加强|第[三四五3-5]\s*[针剂]|混打|再打|下一针")
 _QUESTION_CUE = re.compile(r"吗|么|嘛|能不能|可不可以|可以|能否|行不行|是否|想打|要打|打算打|准备打|能打|[？?]")
 _ASK_TO_GET = re.compile(
     r"(?:能|可以|可不可以|能不能|可否|行不行|该|要|想)\s*(?:打|换|用|选)|打.{0,6}(?:行|可以|能)[吗么不]"
@@ -59,6 +59,7 @@ _FUTURE = re.compile(r"明年|下个?月|下周|下星期|下礼拜|明天|后�
 class Reading:
     vaccine: Optional[VaccineMention] = None
     vaccine_unknown: bool = False  # "不记得了" when asked which vaccine
+    vaccine_unnamed: Optional[str] = None  # 辉瑞: a vaccine the explainer does not name
     wanted: Optional[VaccineMention] = None
     doses: Optional[int] = None
     age: Optional[int] = None
@@ -69,7 +70,10 @@ class Reading:
     def found_anything(self) -> bool:
         """True when the message gave (or tried to give) any fact of the check."""
         return (
-            any(v is not None for v in (self.vaccine, self.wanted, self.doses, self.age, self.last_dose))
+            any(
+                v is not None
+                for v in (self.vaccine, self.vaccine_unnamed, self.wanted, self.doses, self.age, self.last_dose)
+            )
             or self.vaccine_unknown
             or bool(self.problems)
         )
@@ -84,7 +88,7 @@ class Reading:
 
     def answers(self, fact: Optional[str]) -> bool:
         return {
-            "vaccine": self.vaccine is not None or self.vaccine_unknown,
+            "vaccine": self.vaccine is not None or self.vaccine_unnamed is not None or self.vaccine_unknown,
             "dose_count": self.doses is not None,
             "age": self.age is not None,
             "last_dose": self.last_dose is not None,
@@ -112,7 +116,7 @@ def _is_wanted(text: str, mention: VaccineMention, primary_known: bool, breaks: 
         return False
     asks = _QUESTION_CUE.search(clause)
     # Once the vaccine given is known, 可以打智飞吗 asks about the booster; 科兴是灭活的吗 does not.
-    return bool(asks and (_BOOSTER_CUE.search(clause) or (primary_known and _ASK_TO_GET.search(clause))))
+    return bool(asks and (BOOSTER_CUE.search(clause) or (primary_known and _ASK_TO_GET.search(clause))))
 
 
 def _asks_about(text: str, start: int, end: int, breaks: Sequence[int] = ()) -> bool:
@@ -134,7 +138,7 @@ def _assign_vaccines(
         not wanted
         and len({m.value for m in had}) > 1
         and _QUESTION_CUE.search(text)
-        and (_ASK_TO_GET.search(text) or _BOOSTER_CUE.search(text))
+        and (_ASK_TO_GET.search(text) or BOOSTER_CUE.search(text))
     ):
         # 科兴打完了能打智飞吗: the later vaccine is the one asked about.
         wanted, had = [had[-1]], had[:-1]
@@ -177,6 +181,8 @@ def read_message(
     breaks = word_breaks(text)
     source, mentions = catalog().mentions_in(text)
     _assign_vaccines(fold(source), mentions, primary_known, reading, word_breaks(source))
+    if not mentions:
+        reading.vaccine_unnamed = catalog().unnamed_in(source)
     if requested == "vaccine" and reading.vaccine is None and reading.dont_know:
         reading.vaccine_unknown = True
 

@@ -41,6 +41,7 @@ HEADLINES: Dict[Reason, str] = {
     Reason.PROTEIN_COURSE_UNCLEAR: "结论：文章没有写明智飞龙科马全程打几针，没法判断{who}还要不要接着打。",
     Reason.ALREADY_BOOSTED: "结论：按文章的说法{who}已经打过加强针了，再打一针的事文章没有讲。",
     Reason.UNKNOWN_VACCINE: "结论：不知道{who}打的是哪种疫苗，没法对照文章的规定。",
+    Reason.UNNAMED_VACCINE: "结论：文章没有讲{who}打的这种疫苗，没法对照文章的规定。",
 }
 
 
@@ -144,6 +145,11 @@ def _reason_text(facts: Facts, outcome: Outcome, rules: BoosterRules, who: str) 
         ]
     if reason is Reason.UNKNOWN_VACCINE:
         return [f"请查看{who}的接种记录，或咨询接种单位、拨打12320卫生健康热线。"]
+    if reason is Reason.UNNAMED_VACCINE:
+        return [
+            f"文章讲的加强针规定只针对它介绍的三种疫苗（灭活疫苗、重组蛋白疫苗、腺病毒载体疫苗），没有讲{vaccine}。"
+            f"打过{vaccine}的人要不要、能不能打加强针，请咨询接种单位或拨打12320卫生健康热线。"
+        ]
     lines = []
     possible_from, certain_from = outcome.possible_from, outcome.certain_from
     if reason in (Reason.INTERVAL_REACHED, Reason.INTERVAL_NOT_REACHED, Reason.INTERVAL_UNCLEAR):

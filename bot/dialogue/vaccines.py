@@ -82,8 +82,9 @@ def word_breaks(text: str) -> Tuple[int, ...]:
 
 
 class VaccineCatalog:
-    def __init__(self, routes: List[RouteInfo], vaccines: List[Vaccine]):
+    def __init__(self, routes: List[RouteInfo], vaccines: List[Vaccine], unnamed: Tuple[str, ...] = ()):
         self.routes: Dict[Route, RouteInfo] = {info.route: info for info in routes}
+        self.unnamed = unnamed
         self.vaccines: Dict[str, Vaccine] = {v.id: v for v in vaccines}
         # alias -> (route, vaccine or None); vaccines win over routes on a clash.
         self._alias: Dict[str, Tuple[Route, Optional[Vaccine]]] = {}
@@ -138,6 +139,12 @@ class VaccineCatalog:
         named = [m for m in found if m.vaccine is not None]
         candidates = named or found
         return candidates[0] if candidates else None
+
+    def unnamed_in(self, text: str) -> Optional[str]:
+        """The first vaccine in `text` that the explainer does not name (辉瑞), as listed."""
+        folded = fold(text)
+        found = [(folded.find(fold(name)), name) for name in self.unnamed if fold(name) in folded]
+        return min(found)[1] if found else None
 
     def by_value(self, value: str) -> Optional[Vaccine]:
         return self._by_value.get(value)
@@ -222,7 +229,11 @@ def load_catalog(path: Path = DEFAULT_PATH) -> VaccineCatalog:
         for alias in aliases:
             if seen.setdefault(fold(alias), owner) != owner:
                 raise CatalogError(f"{path}: alias {alias!r} belongs to both {seen[fold(alias)]} and {owner}")
-    return VaccineCatalog(routes, vaccines)
+    unnamed = _strings(raw["unnamed"], "unnamed") if "unnamed" in raw else ()
+    for name in unnamed:
+        if fold(name) in seen:
+            raise CatalogError(f"{path}: unnamed vaccine {name!r} is also an alias of {seen[fold(name)]}")
+    return VaccineCatalog(routes, vaccines, unnamed)
 
 
 @lru_cache(maxsize=1)

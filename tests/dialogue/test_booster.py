@@ -136,6 +136,14 @@ def test_under_18_is_told_at_once_without_further_questions():
     assert [q.id for q in result.outcome.quotes] == ["booster_target"]
 
 
+def test_a_vaccine_the_article_does_not_name_is_not_covered_by_name():
+    """辉瑞: the check says the article does not cover it, rather than "you don't know your vaccine"."""
+    named = assess(Facts(vaccine="辉瑞", vaccine_known=True, doses=2, age=35), TODAY, RULES).outcome
+    assert (named.verdict, named.reason) == (Verdict.NOT_COVERED, Reason.UNNAMED_VACCINE)
+    unknown = assess(Facts(vaccine_known=True, doses=2, age=35), TODAY, RULES).outcome
+    assert (unknown.verdict, unknown.reason) == (Verdict.NOT_COVERED, Reason.UNKNOWN_VACCINE)
+
+
 def test_one_inactivated_dose_only_is_an_incomplete_primary_series():
     outcome = assess(facts("科兴", 1, 35), TODAY, RULES).outcome
     assert (outcome.verdict, outcome.reason) == (Verdict.NOT_ELIGIBLE, Reason.PRIMARY_INCOMPLETE)

@@ -11,7 +11,7 @@ TODAY = date(2026, 11, 30)
 
 def slot(reading):
     return {
-        "vaccine": reading.vaccine.value if reading.vaccine else ("?" if reading.vaccine_unknown else None),
+        "vaccine": reading.vaccine.value if reading.vaccine else (reading.vaccine_unnamed or ("?" if reading.vaccine_unknown else None)),
         "wanted": reading.wanted.value if reading.wanted else None,
         "doses": reading.doses,
         "age": reading.age,
@@ -99,6 +99,33 @@ def slot(reading):
             None,
             False,
             {"vaccine": "科兴", "doses": 2, "age": 66, "last_dose": "2024-11-30/2024-11-30"},
+        ),
+        # Traditional characters: 兩針 is two doses, 今年71 an age.
+        (
+            "我媽 兩針科興 去年三月打完 今年71 能打加強嗎",
+            None,
+            False,
+            {"vaccine": "科兴", "doses": 2, "age": 71, "last_dose": "2025-03-01/2025-03-31"},
+        ),
+        # A child's age with 了; 今天 here is when the user writes, not a dose date.
+        (
+            "孩子16了 打了两针科兴 去年三月打完的 能打加强针吗",
+            None,
+            False,
+            {"vaccine": "科兴", "doses": 2, "age": 16, "last_dose": "2025-03-01/2025-03-31"},
+        ),
+        (
+            "我今年五十多了 前年打了两针科兴 今天社区喇叭在喊打加强针 我还能打不",
+            None,
+            False,
+            {"vaccine": "科兴", "doses": 2, "age": 50, "last_dose": "2024-01-01/2024-12-31"},
+        ),
+        # A vaccine the explainer does not name is kept by its name.
+        (
+            "在国外打了两针辉瑞 今年35",
+            None,
+            False,
+            {"vaccine": "辉瑞", "doses": 2, "age": 35},
         ),
         # Numbers that are not ages, even when the form asked for the age.
         ("我爸三高 打了两针科兴", None, False, {"vaccine": "科兴", "doses": 2}),

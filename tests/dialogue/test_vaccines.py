@@ -132,3 +132,22 @@ def test_a_dose_count_without_the_articles_words_is_refused(tmp_path):
     path = _write(tmp_path, ROUTES.replace(", primary_doses_quote: 1剂次", "") + "vaccines: []\n")
     with pytest.raises(CatalogError, match="primary_doses_quote"):
         load_catalog(path)
+
+
+def test_vaccines_the_article_does_not_name():
+    assert catalog().unnamed_in("在国外打了两针辉瑞") == "辉瑞"
+    assert catalog().unnamed_in("打了两针科兴") is None
+
+
+def test_an_unnamed_vaccine_may_not_also_be_an_alias(tmp_path):
+    path = _write(
+        tmp_path,
+        ROUTES
+        + """
+vaccines:
+  - {id: a, name: 甲, route: inactivated, aliases: [同名]}
+unnamed: [同名]
+""",
+    )
+    with pytest.raises(CatalogError, match="同名"):
+        load_catalog(path)
