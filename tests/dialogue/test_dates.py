@@ -49,6 +49,13 @@ D = date
         ("3到4个月前", D(2026, 7, 30), D(2026, 8, 30), Precision.PERIOD),
         ("前几天", D(2026, 11, 23), D(2026, 11, 28), Precision.PERIOD),
         ("昨天", D(2026, 11, 29), D(2026, 11, 29), Precision.DAY),
+        # A hedge reaches either side of the amount: 大概半年前 straddles the 6-month line.
+        ("大概半年前吧 具体记不清了", D(2026, 4, 30), D(2026, 6, 30), Precision.PERIOD),
+        ("三个月左右", D(2026, 7, 30), D(2026, 9, 30), Precision.PERIOD),
+        ("差不多一年前", D(2025, 8, 30), D(2026, 2, 28), Precision.PERIOD),
+        # 今天 is the day a dose was given only when it says so; otherwise the other date.
+        ("今天刚打完第二针", D(2026, 11, 30), D(2026, 11, 30), Precision.DAY),
+        ("前年打了两针 今天社区喇叭在喊打加强针", D(2024, 1, 1), D(2024, 12, 31), Precision.YEAR),
         # Traditional and full-width input
         ("兩個月前", D(2026, 9, 30), D(2026, 9, 30), Precision.DAY),
         ("２０２２年３月", D(2022, 3, 1), D(2022, 3, 31), Precision.MONTH),
@@ -61,7 +68,7 @@ def test_parse_last_dose(text, earliest, latest, precision):
     assert not parsed.is_future(TODAY)
 
 
-@pytest.mark.parametrize("text", ["abc", "", "不记得了", "明年", "13月", "2022年2月30日"])
+@pytest.mark.parametrize("text", ["abc", "", "不记得了", "明年", "13月", "2022年2月30日", "今天能打加强针吗"])
 def test_unreadable_times_give_none(text):
     assert parse_last_dose(text, TODAY) is None
 

@@ -125,3 +125,20 @@ def test_sentences_about_keeps_source_order():
 )
 def test_never_covered_includes_figures_for_groups(normalized, expected):
     assert load_rules().never_covered(normalized) == expected
+
+
+@pytest.mark.parametrize(
+    "normalized, expected",
+    [
+        # Negated infection asks about people never infected, whom the answers cover.
+        ("那没阳过的为啥要打", ()),
+        ("阳过了还要打疫苗吗", ("阳过",)),
+        # 哪个好 is a comparison only with two things set side by side.
+        ("那打哪种好", ()),
+        ("科兴和国药哪个好", ("哪个好",)),
+        ("打了疫苗会不会有后遗症", ("后遗症",)),
+        ("大同哪个医院能打智飞", ("哪个医院",)),
+    ],
+)
+def test_negated_and_uncompared_words_are_not_uncovered(normalized, expected):
+    assert load_rules().never_covered(normalized) == expected
