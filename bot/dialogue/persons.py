@@ -21,7 +21,7 @@ from typing import Iterable, Mapping, Optional, Pattern, Sequence, Tuple
 import yaml
 
 from bot.dialogue.booster_message import BOOSTER_CUE, read_message
-from bot.dialogue.vaccines import fold
+from bot.dialogue.vaccines import catalog, fold
 from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
 
@@ -45,6 +45,7 @@ class PersonWords:
     history: Tuple[str, ...]
     pronouns: Tuple[str, ...]
     which: Tuple[str, ...]
+    vaccination: Tuple[str, ...]
     _asker: Pattern = field(init=False, repr=False)
     _other: Pattern = field(init=False, repr=False)
     _history: Pattern = field(init=False, repr=False)
@@ -77,6 +78,11 @@ class PersonWords:
     def states_history(self, text: str) -> bool:
         return bool(self._history.search(fold(text)))
 
+    def about_vaccination(self, text: str) -> bool:
+        """打, 针, 疫苗… or a vaccine's name (科星 too, as the catalog reads it)."""
+        folded = fold(text)
+        return any(w in folded for w in self.vaccination) or bool(catalog().mentions(text))
+
     def asks_which_of_a_pronoun(self, text: str) -> bool:
         """那她加强能打哪几种: the only person is 他/她, and the question is which vaccines."""
         folded = fold(text)
@@ -98,7 +104,8 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping")
-    listed = {key: word_list(raw.get(key), key, path) for key in ("self", "not_after", "history", "pronouns", "which")}
+    keys = ("self", "not_after", "history", "pronouns", "which", "vaccination")
+    listed = {key: word_list(raw.get(key), key, path) for key in keys}
     return PersonWords(
         listed["self"],
         listed["not_after"],
@@ -106,6 +113,7 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
         listed["history"],
         listed["pronouns"],
         listed["which"],
+        listed["vaccination"],
     )
 
 
@@ -139,16 +147,22 @@ def addressee(text: str, words: Optional[PersonWords] = None) -> Optional[str]:
 
 
 def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Mapping] = ()) -> bool:
-    """False for a `booster_check` reading of a message about no one, or about
-    a subject the explainer never covers (我去年阳过了 还能打吗, 我有高血压能打
-    加强针吗: the check's rules say nothing about it, and the answering action
-    declines it plainly); True for one about a person."""
+    """False for a `booster_check` reading of a message about no one, not
+    about vaccination (那房贷呢 能帮我算算不), or about a subject the explainer
+    never covers (我去年阳过了 还能打吗, 我有高血压能打加强针吗: the check's
+    rules say nothing about it, and the answering action declines it plainly);
+    True for one about a person and vaccination."""
     if intent != BOOSTER_CHECK:
         return False
     # The quick reply /booster_check is the user's own tap on 帮我看看我能不能打加强针.
     if (text or "").startswith("/"):
         return True
-    return is_about_a_person(text, entities) and not _focus_rules().never_covered(fold(text))
+    words = load_person_words()
+    return (
+        is_about_a_person(text, entities, words)
+        and words.about_vaccination(text)
+        and not _focus_rules().never_covered(fold(text))
+    )
 
 
 # Readings a stated case is raised from: the FAQ questions it resembles

@@ -146,3 +146,10 @@ def test_a_broken_word_list_fails_loudly(tmp_path):
 )
 def test_a_stated_case_is_raised_to_the_check(intent, text, raised):
     assert raises_booster_check(intent, text) is raised
+
+
+def test_a_check_reading_about_no_vaccination_opens_no_check():
+    """那房贷呢 能帮我算算不 reads like 帮我看看我能不能打加强针, but asks nothing about vaccination."""
+    assert not opens_booster_check(BOOSTER_CHECK, "那房贷呢 能帮我算算不")
+    assert opens_booster_check(BOOSTER_CHECK, "帮我算算我能不能打加强")
+    assert opens_booster_check(BOOSTER_CHECK, "我科星两针")  # a vaccine's name, typo included
