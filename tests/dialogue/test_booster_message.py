@@ -9,9 +9,17 @@ from bot.dialogue.booster_message import read_message
 TODAY = date(2026, 11, 30)
 
 
+def _vaccine(reading):
+    if reading.vaccine:
+        return reading.vaccine.value
+    if reading.vaccine_unnamed:
+        return reading.vaccine_unnamed
+    return "?" if reading.vaccine_unknown else None
+
+
 def slot(reading):
     return {
-        "vaccine": reading.vaccine.value if reading.vaccine else (reading.vaccine_unnamed or ("?" if reading.vaccine_unknown else None)),
+        "vaccine": _vaccine(reading),
         "wanted": reading.wanted.value if reading.wanted else None,
         "doses": reading.doses,
         "age": reading.age,
