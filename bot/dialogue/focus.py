@@ -234,12 +234,12 @@ class FocusReader:
 
         aspects: List[Aspect] = []
         for aspect in (*rules.aspects, rules.age_group):
-            hits = [(s, e) for _, s, e in _find_words(blank, aspect.words)]
+            spans = [(s, e) for _, s, e in _find_words(blank, aspect.words)]
             if aspect is rules.age_group:
-                hits += [m.span() for m in _AGE.finditer(blank)]
-            if hits:
+                spans += [m.span() for m in _AGE.finditer(blank)]
+            if spans:
                 aspects.append(aspect)
-                blank = _remove(blank, hits)
+                blank = _remove(blank, spans)
 
         # The framing of a follow-up (那…呢) is not part of what it asks about.
         blank = _remove(blank, [m.span() for m in (_CUE.match(blank), _TAIL.search(blank)) if m])
