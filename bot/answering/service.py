@@ -279,8 +279,9 @@ class AnsweringService:
             # 那她加强能打哪几种 after a booster check stands alone, but its answer
             # (who may get a booster) never says which vaccine the booster may be.
             decision = self._stating_focus(decision, [decision], follow_up)
-        if follow_up is not None and not decision.answered and not follow_up.uncovered:
-            # 那他能打加强针嘛 stands alone but may only make sense with the topic.
+        if follow_up is not None and not decision.answered and not follow_up.uncovered and follow_up.focus.anchored:
+            # 那他能打加强针嘛 stands alone but may only make sense with the topic;
+            # 顺便问一下 明天大同下雨不, declined on its own, has nothing the topic could be about.
             second, continued, query = self._read_with_topic(intent, follow_up, mode)
             # A turn that asks something of its own (打完加强还会得新冠吗 after
             # 加强针怎么打) keeps its clarification unless the topic's reading

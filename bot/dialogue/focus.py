@@ -108,6 +108,16 @@ class Focus:
         return self.pronoun or self.ellipsis or not self.terms
 
     @property
+    def anchored(self) -> bool:
+        """Says something a topic could be about: a vaccine, an aspect, a
+        pronoun, a subject or a content word of two characters or more. 明天大同
+        下雨不 has only 不 (the explainer uses it too): nothing ties it to the
+        conversation's topic."""
+        return bool(
+            self.vaccines or self.aspects or self.pronoun or self.subject or any(len(t) > 1 for t in self.terms)
+        )
+
+    @property
     def lead_markers(self) -> Tuple[str, ...]:
         """Words marking the sentences a reply should lead with (besides vaccines)."""
         return tuple(m for aspect in self.aspects for m in aspect.sentences_with)

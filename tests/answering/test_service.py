@@ -194,3 +194,23 @@ def test_a_clarified_turn_takes_the_topic_only_when_it_was_an_option(
     decision, _, _, reading = offline._decide_turn("打完加强还会得新冠吗", None, follow_up, (), Mode.HYBRID)
     assert (reading is Reading.CONTINUED) is continued
     assert decision is (answered if continued else clarify)
+
+
+@pytest.mark.parametrize(
+    "text, continued",
+    [
+        ("那他能打加强针嘛", True),
+        # Declined on its own, and nothing in it is something the topic could be about.
+        ("顺便问一下 明天大同下雨不", False),
+    ],
+)
+def test_a_declined_turn_takes_the_topic_only_when_it_is_anchored(offline, monkeypatch, text, continued):
+    declined = Decision(AnswerKind.DECLINE, reason="below the bands")
+    answered = Decision(AnswerKind.FAQ, "why_vaccinate", None, 0.95, "with the topic")
+    monkeypatch.setattr(service_module, "decide", lambda *args, **kwargs: declined)
+    monkeypatch.setattr(offline, "_read_with_topic", lambda *args: (answered, None, "rewritten"))
+    follow_up = offline._plan_follow_up(text, Conversation("why_vaccinate"))
+    assert follow_up is not None and not follow_up.continues
+    decision, _, _, reading = offline._decide_turn(text, None, follow_up, (), Mode.HYBRID)
+    assert (reading is Reading.CONTINUED) is continued
+    assert decision is (answered if continued else declined)

@@ -142,3 +142,20 @@ def test_never_covered_includes_figures_for_groups(normalized, expected):
 )
 def test_negated_and_uncompared_words_are_not_uncovered(normalized, expected):
     assert load_rules().never_covered(normalized) == expected
+
+
+@pytest.mark.parametrize(
+    "text, anchored",
+    [
+        ("那他能打加强针嘛", True),
+        ("那智飞的呢", True),
+        ("要隔多久", True),
+        ("它呢", True),
+        ("覆盖率多少", True),
+        # Only words the explainer happens to use too (不), or none at all.
+        ("顺便问一下 明天大同下雨不", False),
+        ("今天堵车吗", False),
+    ],
+)
+def test_a_turn_is_anchored_when_it_says_what_a_topic_could_be_about(reader, text, anchored):
+    assert reader.read(text).anchored is anchored
