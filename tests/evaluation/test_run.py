@@ -48,9 +48,16 @@ def cards(request, project_root, service):
 # figure: a strict xfail, so the suite stays green while the miss is on record,
 # and fails the day the target is met, to have this entry removed. The safety
 # targets (wrong, out of scope answered) are never listed here on purpose.
-KNOWN_MISSES = {
-    ("holdout.yml", "correct"): "answered directly and correct: 83.6% measured 2026-12-01 (target 85%); "
-    "15.5% more are one tap away",
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
+
+# (set, target) pairs that two builds of the same inputs put on either side of
+# the target: the build is not bit-reproducible (most likely Rasa's training on
+# two TensorFlow threads), and the calibration is fitted on one build. A
+# non-strict xfail keeps the figure in every run's output without failing CI on
+# the build it happens to get. The safety targets are never listed here either.
+BUILD_DEPENDENT = {
+    ("holdout.yml", "correct"): "answered directly and correct: 90.0% and 84.5% on two builds of the same "
+    "inputs, 2026-12-01/02 (target 85%); reach 99.1% on both",
 }
 
 TARGET_CHECKS = {
@@ -66,6 +73,8 @@ def test_hybrid_meets_the_target(cards, target, request):
     set_name = request.node.callspec.params["cards"]
     if (set_name, target) in KNOWN_MISSES:
         request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[(set_name, target)]))
+    if (set_name, target) in BUILD_DEPENDENT:
+        request.applymarker(pytest.mark.xfail(strict=False, reason=BUILD_DEPENDENT[(set_name, target)]))
     hybrid = cards[Mode.HYBRID]
     print(set_name, targets(hybrid))
     assert TARGET_CHECKS[target](hybrid), targets(hybrid)
