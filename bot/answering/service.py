@@ -297,16 +297,25 @@ class AnsweringService:
         too (when the Rasa server can be asked), so the combiner weighs the usual
         evidence, out-of-scope included."""
         readings = []
+        focus = follow_up.focus
+        # Nothing but an aspect (怎么打): the turn itself gives no reason to stay
+        # on the topic, so the answer just given is not preferred.
+        bare_aspect = bool(focus.aspects) and not (focus.terms or focus.subject or follow_up.vaccines)
         for order, query in enumerate(follow_up.queries):
             retrieved = self.search(query)
             decision = self._within_topic(
                 decide(self._continued_intent(query, intent), retrieved, self.settings.calibration, mode), follow_up
             )
             covers = decision.answered and self._covers_focus(decision.faq_id, follow_up)
-            rank = (decision.answered, covers, decision.score if decision.answered else 0.0, -order)
+            moves_on = bare_aspect and decision.answered and decision.faq_id != follow_up.topic_faq
+            rank = (decision.answered, covers, moves_on, decision.score if decision.answered else 0.0, -order)
             readings.append((rank, (decision, retrieved, query)))
         # Answered first; then the answer that holds sentences about what was
-        # asked (康希诺 + 几针); then the surer one; ties to the more specific rewrite.
+        # asked (康希诺 + 几针); for a bare aspect, one that is not the answer
+        # just given (怎么打 after 那加强针呢 reads 加强针怎么打, not the booster
+        # target again: the topic's own question in the rewrite pulls toward
+        # repeating it; 那打了加强针还会感染不 asks its own thing and may stay);
+        # then the surer one; ties to the more specific rewrite.
         (_, covers, *_), (decision, retrieved, query) = max(readings, key=lambda r: r[0])
         if not covers:
             decision = self._stating_focus(decision, [r[1][0] for r in readings], follow_up)

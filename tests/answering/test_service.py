@@ -214,3 +214,31 @@ def test_a_declined_turn_takes_the_topic_only_when_it_is_anchored(offline, monke
     decision, _, _, reading = offline._decide_turn(text, None, follow_up, (), Mode.HYBRID)
     assert (reading is Reading.CONTINUED) is continued
     assert decision is (answered if continued else declined)
+
+
+@pytest.mark.parametrize(
+    "text, topic, specific, with_topic, chosen",
+    [
+        # 怎么打 after 那加强针呢 (answered with booster_target): the rewrite with
+        # the topic's question repeats the topic, surer; 加强针怎么打 moves on.
+        ("怎么打", "booster_target", "booster_schedule", "booster_target", "booster_schedule"),
+        # 那打了加强针还会感染不 after why_vaccinate asks its own thing: the
+        # topic's answer says a booster lowers breakthrough infection.
+        ("那打了加强针还会感染不", "why_vaccinate", "booster_concept", "why_vaccinate", "why_vaccinate"),
+    ],
+)
+def test_a_bare_aspect_read_two_ways_prefers_the_answer_not_just_given(
+    offline, monkeypatch, text, topic, specific, with_topic, chosen
+):
+    follow_up = offline._plan_follow_up(text, Conversation(topic))
+    assert follow_up is not None and len(follow_up.queries) == 2
+    first, second = follow_up.queries
+    # The more specific reading is less sure than the one carrying the topic.
+    readings = {
+        first: Decision(AnswerKind.FAQ, specific, None, 0.9, "specific"),
+        second: Decision(AnswerKind.FAQ, with_topic, None, 0.97, "with the topic"),
+    }
+    monkeypatch.setattr(offline, "search", lambda query: query)
+    monkeypatch.setattr(offline, "_continued_intent", lambda query, intent: None)
+    monkeypatch.setattr(service_module, "decide", lambda intent, retrieved, *args: readings[retrieved])
+    assert offline._read_with_topic(None, follow_up, Mode.HYBRID)[0].faq_id == chosen
