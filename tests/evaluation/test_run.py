@@ -51,13 +51,13 @@ def cards(request, project_root, service):
 KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 # (set, target) pairs that two builds of the same inputs put on either side of
-# the target: the build is not bit-reproducible (most likely Rasa's training on
-# two TensorFlow threads), and the calibration is fitted on one build. A
+# the target: the build is bit-reproducible on one host but not across hosts
+# (float arithmetic), and the calibration is fitted on one host's build. A
 # non-strict xfail keeps the figure in every run's output without failing CI on
-# the build it happens to get. The safety targets are never listed here either.
+# the host it happens to get. The safety targets are never listed here either.
 BUILD_DEPENDENT = {
-    ("holdout.yml", "correct"): "answered directly and correct: 90.0% and 84.5% on two builds of the same "
-    "inputs, 2026-12-01/02 (target 85%); reach 99.1% on both",
+    ("holdout.yml", "correct"): "answered directly and correct: 90.0% and 84.5% on two hosts' builds of the "
+    "same inputs, 2026-12-01/02 (target 85%); reach 99.1% on both",
 }
 
 TARGET_CHECKS = {
