@@ -14,9 +14,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 SOURCE = "【来源】"
 FEEDBACK = ['/feedback{"value":"useful"}', '/feedback{"value":"useless"}']
-# Unsure but in scope with the calibrated settings (eval/dev.yml): the bot asks.
-# Mid-band on the shipped calibration (P(right) about 0.5 for eligibility).
-CLARIFIED = "谁应该去打疫苗"
+# Unsure but in scope: it asks two FAQs at once (who, and how), so asking back
+# is right whatever the build; P(right) 0.58 for booster_schedule, mid-band on
+# the shipped calibration (clarify 0.21 to answer 0.84). 谁应该去打疫苗, used
+# before, became a direct answer as the training data grew.
+CLARIFIED = "加强针给谁打怎么打"
 # Answered by one sentence inside the vaccine_types answer.
 TARGETED = "科兴是灭活疫苗吗"
 NEAR_MISSES = ["孕妇能打吗", "打完发烧怎么办", "第四针什么时候打", "新冠疫苗要钱吗", "在哪里打"]
