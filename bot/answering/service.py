@@ -298,8 +298,7 @@ class AnsweringService:
         evidence, out-of-scope included."""
         readings = []
         focus = follow_up.focus
-        # Nothing but an aspect (怎么打): the turn itself gives no reason to stay
-        # on the topic, so the answer just given is not preferred.
+        # Nothing but an aspect (怎么打, 要隔多久), no word of its own.
         bare_aspect = bool(focus.aspects) and not (focus.terms or focus.subject or follow_up.vaccines)
         for order, query in enumerate(follow_up.queries):
             retrieved = self.search(query)
