@@ -164,3 +164,19 @@ def test_tuned_model_is_trained_once_then_reused_until_its_data_changes(tmp_path
     assert trained == [1, 1], "new training data must retrain"
     ensure_tuned_model(tiny_base, target, nlu, seed=2, recipe=recipe, verify=False)
     assert trained == [1, 1, 1], "another seed is another model"
+
+
+def test_frozen_layers_stop_gradients_below_the_first_trained_layer():
+    from transformers import BertConfig, BertModel
+
+    from bot.embedding.fine_tune import BuildError, freeze
+
+    config = BertConfig(vocab_size=10, hidden_size=8, num_hidden_layers=3, num_attention_heads=2, intermediate_size=16)
+    model = BertModel(config)
+    freeze(model, Recipe(frozen_layers=2))
+    trained = [any(p.requires_grad for p in layer.parameters()) for layer in model.encoder.layer]
+    assert trained == [False, False, True]
+    assert not any(p.requires_grad for p in model.embeddings.parameters())
+
+    with pytest.raises(BuildError, match="none of the model's 3 layers"):
+        freeze(BertModel(config), Recipe(frozen_layers=3))
