@@ -186,7 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calibrate", help="choose the answer thresholds on eval/dev.yml")
     cal.add_argument("--set", default="eval/dev.yml")
-    cal.add_argument("--write", action="store_true", help="write them to settings/answering.yml")
+    target = cal.add_mutually_exclusive_group()
+    target.add_argument("--write", action="store_true", help="write them to settings/answering.yml (reviewed)")
+    target.add_argument(
+        "--build",
+        action="store_true",
+        help="fit them for this build's models into .cache/calibration/ (what `make setup` does; "
+        "skipped while the fit there is current)",
+    )
     cal.set_defaults(func=cmd_calibrate)
 
     rep = sub.add_parser("report", help="conversation report (HTML + CSV) from the tracker store")

@@ -8,8 +8,10 @@ import logging
 import threading
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from bot.answering import build_calibration
 from bot.answering.buttons import (
     CHOOSE_FAQ_INTENT,
     NONE_OF_THESE,
@@ -139,7 +141,7 @@ class AnsweringService:
         knowledge = load_knowledge_base(retrieval_settings)
         return cls(
             knowledge,
-            load_answering_settings(),
+            build_calibration.overlay(load_answering_settings(), index_dir=Path(retrieval_settings.index_dir)),
             retriever_factory=lambda: build_retriever(knowledge, retrieval_settings),
             parser=RasaParser.from_env(),
         )

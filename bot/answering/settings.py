@@ -13,7 +13,14 @@ from bot.answering.decide import Bands, Calibration
 from bot.paths import PROJECT_ROOT
 from bot.settings import SettingsError, StrictSettings, load_settings_file, update_settings_file, validate_settings
 
-__all__ = ["AnsweringSettings", "SettingsError", "load_answering_settings", "write_calibration"]
+__all__ = [
+    "AnsweringSettings",
+    "SettingsError",
+    "calibration_values",
+    "load_answering_settings",
+    "with_values",
+    "write_calibration",
+]
 
 DEFAULT_PATH = PROJECT_ROOT / "settings" / "answering.yml"
 _DEFAULT_BANDS = Bands()
@@ -72,18 +79,31 @@ def load_answering_settings(path: Path = DEFAULT_PATH) -> AnsweringSettings:
     return load_settings_file(AnsweringSettings, path)
 
 
+# The bands' numbers `python -m bot calibrate` fits (options is a choice, not a fit).
+FITTED_BANDS = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence", "out_of_scope_support")
+
+
+def calibration_values(calibration: Calibration) -> Dict[str, Any]:
+    """The fitted numbers, as they are stored in a settings file."""
+    bands = calibration.bands
+    return {
+        "retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
+        "combiner": calibration.combiner.as_dict(),
+        "bands": {name: round(float(getattr(bands, name)), 4) for name in FITTED_BANDS},
+        "targeted_lead": round(float(calibration.targeted_lead), 4),
+    }
+
+
+def with_values(settings: AnsweringSettings, values: Dict[str, Any], source: str) -> AnsweringSettings:
+    """`settings` with fitted `values` laid over them, validated (SettingsError names `source`)."""
+    current = settings.model_dump()
+    merged = {**current, **values, "bands": {**current["bands"], **values.get("bands", {})}}
+    return validate_settings(AnsweringSettings, merged, source)
+
+
 def write_calibration(calibration: Calibration, path: Path = DEFAULT_PATH) -> None:
     """Writes the fitted numbers back, keeping the file's comments; the result
     is validated first, so a bad fit never leaves a broken file behind."""
-    bands = calibration.bands
-    fitted_bands = ("clarify", "suggest", "max_out_of_scope_lead", "out_of_scope_confidence", "out_of_scope_support")
-    values: Dict[str, Any] = {
-        "retrieval_only_threshold": round(float(calibration.retrieval_only_threshold), 4),
-        "combiner": calibration.combiner.as_dict(),
-        "bands": {name: round(float(getattr(bands, name)), 4) for name in fitted_bands},
-        "targeted_lead": round(float(calibration.targeted_lead), 4),
-    }
-    current = load_answering_settings(path).model_dump()
-    merged = {**current, **values, "bands": {**current["bands"], **values["bands"]}}
-    validate_settings(AnsweringSettings, merged, f"new calibration for {path}")
+    values = calibration_values(calibration)
+    with_values(load_answering_settings(path), values, f"new calibration for {path}")
     update_settings_file(path, values)

@@ -31,6 +31,7 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
+from bot.answering import build_calibration
 from bot.answering.combiner import Combiner, feature_rows, fit_logistic
 from bot.answering.decide import AnswerKind, Bands, Decision, answer_with, below_threshold, out_of_scope_evidence
 from bot.answering.evidence import best_hits
@@ -303,6 +304,9 @@ def main(args) -> int:
         # The test and held-out sets report; fitting on them would flatter the report.
         print(f"error: calibrate fits on eval/dev.yml only, not {args.set}", file=sys.stderr)
         return 2
+    if getattr(args, "build", False) and build_calibration.is_current():
+        print(f"calibration for this build is up to date: {build_calibration.FITTED_PATH}")
+        return 0
     questions = load_eval_set(PROJECT_ROOT / args.set)
     service = AnsweringService.from_project()
     parses, retrieved = gather(questions, service)
@@ -344,4 +348,7 @@ def main(args) -> int:
     if args.write:
         write_calibration(calibration)
         print(f"written to {DEFAULT_PATH}")
+    elif getattr(args, "build", False):
+        build_calibration.save(calibration)
+        print(f"written to {build_calibration.FITTED_PATH} (this build only; settings/answering.yml unchanged)")
     return 0

@@ -1,6 +1,7 @@
 """Calibration's choice of operating points (no model: hand-made probabilities)."""
 
 import numpy as np
+import pytest
 
 from bot.answering.decide import Bands
 from bot.answering.evidence import RetrievalView
@@ -110,7 +111,6 @@ def test_write_calibration_rewrites_the_numbers_and_keeps_the_comments(tmp_path,
 
 
 def test_settings_refuse_unknown_band_keys(tmp_path, project_root):
-    import pytest
 
     from bot.answering.settings import SettingsError, load_answering_settings
 
@@ -135,3 +135,14 @@ def test_calibration_declines_what_the_bot_never_answers():
     kept = np.array([0.9, 0.1])
     probabilities = calibrate.as_the_bot_decides([np.array([0.95]), kept], questions, Guard())
     assert len(probabilities[0]) == 0 and probabilities[1] is kept
+
+
+def test_calibrate_build_skips_a_current_fit(monkeypatch, capsys):
+    from argparse import Namespace
+
+    from bot.answering import build_calibration
+
+    monkeypatch.setattr(build_calibration, "is_current", lambda: True)
+    monkeypatch.setattr(calibrate.AnsweringService, "from_project", lambda: pytest.fail("refitted a current fit"))
+    assert calibrate.main(Namespace(set="eval/dev.yml", write=False, build=True)) == 0
+    assert "up to date" in capsys.readouterr().out
