@@ -57,7 +57,8 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {}
 # the host it happens to get. The safety targets are never listed here either.
 BUILD_DEPENDENT = {
     ("holdout.yml", "correct"): "answered directly and correct: 90.0% and 84.5% on two hosts' builds of the "
-    "same inputs, 2026-12-01/02 (target 85%); reach 99.1% on both",
+    "same inputs, 2026-12-01/02 (target 85%); reach 99.1% on both; 83.6% (reach 100%) with the second host's "
+    "own calibration",
 }
 
 TARGET_CHECKS = {
