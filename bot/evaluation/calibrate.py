@@ -20,6 +20,10 @@ weights fitted to the same questions, against the targets of issue #9:
 
 The retrieval-only threshold charges a wrong answer four times as much as a
 decline, because a wrong medical answer is worse than "I don't know, call 12320".
+
+Without options it only prints. ``--write`` stores the fit in
+settings/answering.yml, the reviewed reference; ``--build`` (run by `make
+setup`) stores it for this build's models only (bot/answering/build_calibration.py).
 """
 
 from __future__ import annotations
