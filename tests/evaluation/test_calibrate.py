@@ -111,7 +111,6 @@ def test_write_calibration_rewrites_the_numbers_and_keeps_the_comments(tmp_path,
 
 
 def test_settings_refuse_unknown_band_keys(tmp_path, project_root):
-
     from bot.answering.settings import SettingsError, load_answering_settings
 
     text = (project_root / "settings" / "answering.yml").read_text(encoding="utf-8")
