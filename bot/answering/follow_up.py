@@ -37,6 +37,7 @@ from enum import Enum
 from typing import List, Optional, Sequence, Tuple
 
 from bot.dialogue.focus import Focus, FocusReader, clauses, compact, sentences_about, without_cue
+from bot.dialogue.numbers import bare_number
 from bot.dialogue.vaccines import VaccineCatalog, VaccineMention
 
 
@@ -104,11 +105,18 @@ def plan_follow_up(
     topic_faq = conversation.continued_faq
     if not topic_faq or not topic_question or not 0 < compact_length(text) <= max_chars:
         return None
+    if bare_number(text) is not None:
+        # "2" with no options on screen adds nothing to the topic; repeating
+        # its answer would read as the meaning of "2".
+        return None
     focus = reader.read(text)
     named = focus.vaccines
     parts = [topic_question]
-    if not named and (focus.pronoun or focus.aspects) and conversation.vaccine:
+    if not named and (focus.pronoun or (focus.aspects and not focus.terms)) and conversation.vaccine:
         # 它要打几针 / 要打几针 after 康希诺是哪种疫苗: the vaccine the user last named.
+        # Not 加强针给谁打怎么打 after 那智飞的呢: a turn with words of its own
+        # says what it is about; lending it the vaccine would answer with the
+        # 智飞 sentence again instead of what was asked.
         mention = vaccines.canonicalise(conversation.vaccine)
         if mention is not None:
             named = (mention,)

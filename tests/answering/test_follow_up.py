@@ -157,3 +157,15 @@ def test_rendering_quotes_and_cites():
     text = render_lead("智飞龙科马", [(["甲。", "乙。"], "【来源】某报")])
     assert text.splitlines() == ["关于“智飞龙科马”，资料原文是这样说的：", "“甲。乙。”", "【来源】某报"]
     assert "孕妇" in render_not_covered("孕妇") and "12320" in render_not_covered("孕妇")
+
+
+def test_a_turn_with_its_own_subject_does_not_take_the_vaccine_last_named(reader):
+    # 加强针给谁打怎么打 after 那智飞的呢 asks about boosters in general.
+    follow = plan(reader, "加强针给谁打怎么打", vaccine="智飞龙科马")
+    assert follow.vaccines == () and follow.entity_query is None
+    # An aspect alone still asks it of that vaccine.
+    assert [m.value for m in plan(reader, "要打几针", vaccine="智飞龙科马").vaccines] == ["智飞龙科马"]
+
+
+def test_a_bare_number_is_no_follow_up(reader):
+    assert plan(reader, "2") is None and plan(reader, "三十五") is None
