@@ -155,4 +155,6 @@ class ActionBoosterVerdict(Action):
             buttons=feedback_buttons(),
             json_message={"answer": answer},
         )
-        return [SlotSet("answer_id", answer["answer_id"])]
+        # The verdict is the conversation's topic now, not an FAQ answered before the check.
+        topic = booster_form.verdict_topic(assessment)
+        return [SlotSet("answer_id", answer["answer_id"]), SlotSet("topic_faq", topic), SlotSet("offered_faq", None)]

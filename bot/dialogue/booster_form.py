@@ -292,6 +292,15 @@ def verdict_answer(facts: Facts, assessment: Assessment, rules: BoosterRules) ->
     }
 
 
+def verdict_topic(assessment: Assessment) -> Optional[str]:
+    """The FAQ a follow-up to the verdict continues: that of its last quote.
+    A verdict quotes who may get a booster first and how to get it last, and
+    what people ask next (那我打哪个好, 要隔多久) is about the how; a verdict
+    that only quotes who (under 18) keeps that."""
+    outcome = assessment.outcome
+    return outcome.quotes[-1].faq_id if outcome is not None and outcome.quotes else None
+
+
 # Answers about boosters offer the personal check as a quick reply, before the
 # feedback buttons (which stay last, CONTRACT.md).
 BOOSTER_CHECK_BUTTON = {"title": "帮我看看我能不能打加强针", "payload": f"/{TRIGGER_INTENT}"}

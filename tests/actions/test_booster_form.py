@@ -105,7 +105,8 @@ def test_verdict_carries_metadata_and_feedback_buttons_last():
         '/feedback{"value":"useless"}',
     ]
     assert "2022年5月" in message["text"] and "12320" in message["text"]
-    assert events_of(result) == {"answer_id": "booster_target"}
+    # Rated as the rule it states first; continued as the how it ends with (那我打哪个好).
+    assert events_of(result) == {"answer_id": "booster_target", "topic_faq": "booster_schedule", "offered_faq": None}
 
 
 def test_start_leads_with_the_rule_the_question_asks_about():

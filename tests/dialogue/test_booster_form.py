@@ -15,6 +15,7 @@ from bot.dialogue.booster_form import (
     form_turn,
     start_turn,
     verdict_answer,
+    verdict_topic,
 )
 
 TODAY = date(2026, 11, 30)
@@ -121,6 +122,20 @@ def test_under_18_ends_the_form_early():
     result = turn({"booster_vaccine": "科兴"}, "我16岁", requested="booster_doses")
     assert result.requested is None
     assert result.assessment.outcome.verdict is Verdict.NOT_ELIGIBLE
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        # Eligible: the verdict ends with how to get it (同种 or 混打), which follow-ups ask about.
+        ("我35岁，去年三月打完两针科兴，现在能打加强针吗", "booster_schedule"),
+        # Under 18: only who may get one is quoted.
+        ("我16岁，去年三月打完两针科兴，能打加强针吗", "booster_target"),
+    ],
+)
+def test_the_verdicts_topic_is_its_last_quote(text, topic):
+    result = turn({}, text, "booster_check", activating=True)
+    assert verdict_topic(result.assessment) == topic
 
 
 def test_start_resets_a_new_check_and_quotes_the_rule_asked_about():
