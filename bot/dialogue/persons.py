@@ -162,7 +162,16 @@ def opens_booster_check(intent: Optional[str], text: str, entities: Sequence[Map
         is_about_a_person(text, entities, words)
         and words.about_vaccination(text)
         and not _focus_rules().never_covered(fold(text))
+        and not _not_started(text)
     )
+
+
+def _not_started(text: str) -> bool:
+    """我还一针没打 现在打还有必要吗: no dose yet and no booster asked about.
+    The check only judges boosters; the answering action has what the
+    explainer says to someone who has not started (why and who should get
+    vaccinated). 我一针没打能直接打加强针吗 still gets the check (not yet)."""
+    return read_message(text, date.today()).doses == 0 and not BOOSTER_CUE.search(fold(text))
 
 
 # Readings a stated case is raised from: the FAQ questions it resembles

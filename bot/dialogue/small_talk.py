@@ -10,6 +10,7 @@ it is unit-tested in the main environment, against the training data too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import FrozenSet, Mapping, Optional, Tuple
 
 import yaml
 
+from bot.dialogue.numbers import bare_number
 from bot.dialogue.vaccines import catalog, fold
 from bot.dialogue.word_lists import word_list
 from bot.paths import PROJECT_ROOT
@@ -57,10 +59,17 @@ def load_small_talk_rules(path: Path = DEFAULT_PATH) -> SmallTalkRules:
     return SmallTalkRules(frozenset(intents), topic, not_topic, asks)
 
 
+# The classifier sometimes reads a bare number as 再见; 88 and 886 are how
+# people type 拜拜, and stay goodbyes.
+_BYE_NUMBER = re.compile(r"\s*8+6?\s*")
+
+
 def keeps_small_talk(intent: Optional[str], text: str, rules: Optional[SmallTalkRules] = None) -> bool:
-    """False for a small-talk reading of a vaccination question; True otherwise
+    """False for a small-talk reading of a vaccination question or of a bare
+    number (ending the conversation on "2" loses the user); True otherwise
     (including every other intent, and button payloads)."""
     rules = rules or load_small_talk_rules()
     if intent not in rules.intents or (text or "").startswith("/"):
         return True
-    return not rules.is_vaccination_question(text)
+    stray_number = bare_number(text) is not None and not _BYE_NUMBER.fullmatch(text)
+    return not (stray_number or rules.is_vaccination_question(text))

@@ -153,3 +153,10 @@ def test_a_check_reading_about_no_vaccination_opens_no_check():
     assert not opens_booster_check(BOOSTER_CHECK, "那房贷呢 能帮我算算不")
     assert opens_booster_check(BOOSTER_CHECK, "帮我算算我能不能打加强")
     assert opens_booster_check(BOOSTER_CHECK, "我科星两针")  # a vaccine's name, typo included
+
+
+def test_someone_who_has_not_started_gets_no_booster_check():
+    # The check judges boosters; the explainer's why and who answer this.
+    assert not opens_booster_check(BOOSTER_CHECK, "我还一针没打 现在打还有必要吗")
+    # Asked about a booster, the check says "not yet".
+    assert opens_booster_check(BOOSTER_CHECK, "我一针没打能直接打加强针吗")

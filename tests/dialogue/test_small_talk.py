@@ -21,6 +21,11 @@ from tests.support.nlu_examples import nlu_examples
         ("greet", "你好 科兴还要加强不", False),
         # A vaccine's name counts as vaccination.
         ("thank", "谢谢 那康希诺呢", False),
+        # A bare number is an option or a fact no channel mapped, never 再见.
+        ("goodbye", "2", False),
+        ("goodbye", "35。", False),
+        ("thank", "两", False),
+        ("goodbye", "886", True),
         # Other intents and button payloads are never touched.
         ("faq", "怎么打", True),
         ("feedback", '/feedback{"value":"useful"}', True),
