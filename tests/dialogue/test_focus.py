@@ -145,6 +145,24 @@ def test_negated_and_uncompared_words_are_not_uncovered(normalized, expected):
 
 
 @pytest.mark.parametrize(
+    "normalized, expected",
+    [
+        # The explainer gives the 6 months before a booster, never the primary series' interval.
+        ("那第二针跟第一针隔多久打", ("第二针跟第一针",)),
+        ("打完第二针隔多久打加强", ()),
+        # It says antibodies stay high longer, never for how many months.
+        ("打完加强针抗体具体能维持几个月", ("维持几个月",)),
+        # It mentions 禁忌症 but never lists them, nor ranks the vaccines.
+        ("接种禁忌症都有哪些", ("禁忌症都有",)),
+        ("哪种最好", ("哪种最好",)),
+        ("那我打哪个好", ()),
+    ],
+)
+def test_what_the_explainer_mentions_but_never_states(normalized, expected):
+    assert load_rules().never_covered(normalized) == expected
+
+
+@pytest.mark.parametrize(
     "text, anchored",
     [
         ("那他能打加强针嘛", True),
