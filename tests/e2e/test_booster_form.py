@@ -184,3 +184,15 @@ def test_a_check_for_a_relative_asks_about_them(client):
     client.send(sender, "我老伴能打加强针吗")
     asked = client.send(sender, "科兴")
     assert "您老伴一共打了几针" in asked.reply
+
+
+def test_a_stray_number_after_the_verdict_does_not_end_the_conversation(client):
+    sender = new_sender()
+    assert client.send(sender, "我35岁，去年三月打完两针科兴，现在能打加强针吗").answer["kind"] == "booster_check"
+    turn = client.send(sender, "2")
+    assert "再见" not in turn.reply and turn.reply
+
+
+def test_someone_with_no_dose_yet_is_not_given_the_booster_check(client):
+    turn = client.send(new_sender(), "我还一针没打 现在打还有必要吗")
+    assert (turn.answer or {}).get("kind") != "booster_check" and "我再问您几个简单问题" not in turn.reply

@@ -57,6 +57,33 @@ def test_short_questions_continue_the_topic(client):
     assert "间隔6个月" in turn.reply and "暂不用进行加强免疫" not in turn.reply
 
 
+def test_a_booster_verdict_is_the_topic_of_what_comes_next(client):
+    sender = new_sender()
+    verdict = client.send(sender, "我35岁 打了两针科兴 去年3月打完 能打加强针吗")
+    assert verdict.answer["kind"] == "booster_check"
+    # How to get the booster, not who may get one again.
+    turn = client.send(sender, "要隔多久")
+    assert turn.answer["answer_id"] == "booster_schedule" and "间隔6个月" in turn.reply
+
+
+def test_a_question_of_its_own_after_a_vaccine_follow_up_is_not_about_that_vaccine(client):
+    sender = new_sender()
+    client.send(sender, "加强针怎么打")
+    assert client.send(sender, "那智飞的呢").answer["answer_id"] == "booster_schedule"
+    # Boosters in general: not led by the 智飞 sentence again.
+    turn = client.send(sender, "加强针给谁打怎么打")
+    assert turn.answer["kind"] in ("faq", "clarify") and "关于“智飞龙科马”" not in turn.reply
+    assert not any("智飞龙科马" in sentence for sentence in turn.answer.get("lead") or ())
+
+
+def test_the_interval_between_the_first_two_doses_is_declined(client):
+    # The explainer gives only the 6 months before a booster; that is not the answer.
+    sender = new_sender()
+    client.send(sender, "加强针怎么打")
+    turn = client.send(sender, "那第二针跟第一针隔多久打")
+    assert turn.answer["kind"] == "decline" and "12320" in turn.reply and "6个月" not in turn.reply
+
+
 def test_entities_are_extracted_and_the_vaccine_is_canonical(client, stack):
     import requests
 
