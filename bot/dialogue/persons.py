@@ -46,6 +46,7 @@ class PersonWords:
     pronouns: Tuple[str, ...]
     which: Tuple[str, ...]
     vaccination: Tuple[str, ...]
+    asks_check: Tuple[str, ...]
     _asker: Pattern = field(init=False, repr=False)
     _other: Pattern = field(init=False, repr=False)
     _history: Pattern = field(init=False, repr=False)
@@ -104,7 +105,7 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     if not isinstance(raw, dict):
         raise ValueError(f"{path}: expected a mapping")
-    keys = ("self", "not_after", "history", "pronouns", "which", "vaccination")
+    keys = ("self", "not_after", "history", "pronouns", "which", "vaccination", "asks_check")
     listed = {key: word_list(raw.get(key), key, path) for key in keys}
     return PersonWords(
         listed["self"],
@@ -114,6 +115,7 @@ def load_person_words(path: Path = DEFAULT_PATH) -> PersonWords:
         listed["pronouns"],
         listed["which"],
         listed["vaccination"],
+        listed["asks_check"],
     )
 
 
@@ -202,7 +204,21 @@ def raises_booster_check(intent: Optional[str], text: str) -> bool:
         return False
     if intent not in RAISED_FROM and not (intent == INFORM and BOOSTER_CUE.search(fold(text))):
         return False
-    return states_a_case(text) and not _focus_rules().never_covered(fold(text))
+    if _focus_rules().never_covered(fold(text)):
+        return False
+    return states_a_case(text) or asks_for_the_check(text)
+
+
+def asks_for_the_check(text: str) -> bool:
+    """我妈想打加强针 你帮俺查查她能打不: a request for the check (asks_check
+    in persons.yml) about a person and a booster."""
+    words = load_person_words()
+    folded = fold(text)
+    return (
+        any(w in folded for w in words.asks_check)
+        and bool(BOOSTER_CUE.search(folded))
+        and is_about_a_person(text, (), words)
+    )
 
 
 @lru_cache(maxsize=1)

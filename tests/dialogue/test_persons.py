@@ -139,6 +139,12 @@ def test_a_broken_word_list_fails_loudly(tmp_path):
         ("faq", "18岁以上打完两针灭活疫苗半年后可以打加强针吗", False),
         ("faq", "加强针要隔多久", False),
         ("faq", "两针科兴打完半年了 怀孕了能打加强吗", False),
+        # Asking for the check for someone, about a booster.
+        ("nlu_fallback", "我妈想打加强针 你帮俺查查她能打不", True),
+        ("faq", "帮我看看我爸能不能打加强", True),
+        # Not without a booster word, nor about no one.
+        ("faq", "帮我看看疫苗有哪几种", False),
+        ("faq", "帮忙查查加强针怎么打", False),
         # Small talk and button payloads are left alone.
         ("greet", "68岁 两针国药 一年多前打完的", False),
         ("faq", "/faq", False),
