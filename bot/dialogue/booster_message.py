@@ -36,7 +36,10 @@ UNKNOWN_VACCINE = "不记得了"
 
 _CLAUSE = re.compile(r"[，,。；;！!？?\n]")
 BOOSTER_CUE = re.compile(r"加强|第[三四五3-5]\s*[针剂]|混打|再打|下一针")
-_QUESTION_CUE = re.compile(r"吗|么|嘛|能不能|可不可以|可以|能否|行不行|是否|想打|要打|打算打|准备打|能打|[？?]")
+# 中不中 / 行不 / 成不: the tag questions of northern speech ask as 吗 does.
+_QUESTION_CUE = re.compile(
+    r"吗|么|嘛|能不能|可不可以|可以|能否|行不|中不中|成不|是否|想打|要打|打算打|准备打|能打|[？?]"
+)
 _ASK_TO_GET = re.compile(
     r"(?:能|可以|可不可以|能不能|可否|行不行|该|要|想)\s*(?:打|换|用|选)|打.{0,6}(?:行|可以|能)[吗么不]"
 )

@@ -46,6 +46,7 @@ def slot(reading):
         ("帮我看看我能不能打第三针", None, False, {"doses": 2}),
         ("打了两针科兴，加强可以打智飞吗", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马", "doses": 2}),
         ("科兴打完了能打智飞吗", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马"}),
+        ("科兴打的两针 加强打智飞中不中", None, False, {"vaccine": "科兴", "wanted": "智飞龙科马", "doses": 2}),
         # Inside the form, once the vaccine is known, 可以打智飞吗 asks about the booster.
         ("可以打智飞吗", "age", True, {"wanted": "智飞龙科马"}),
         ("我能打智飞加强针吗", None, False, {"wanted": "智飞龙科马"}),
