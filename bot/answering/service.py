@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from bot.answering import build_calibration
 from bot.answering.buttons import (
@@ -88,25 +88,44 @@ def build_retriever(knowledge: Optional[KnowledgeBase] = None, settings=None):
     return build(settings or load_settings(), knowledge=knowledge)
 
 
+@dataclass(frozen=True)
+class SingledOut:
+    """What one question singles out in the answers (targeted_sentences):
+    `asked`, the marker words of each aspect it asks; `names`, the words naming
+    the vaccines it names; `not_about`, the rule sentences written for another
+    primary series than the one the asker says they had."""
+
+    asked: Tuple[Tuple[str, ...], ...] = ()
+    names: Tuple[str, ...] = ()
+    not_about: FrozenSet[str] = frozenset()
+
+
+def _shown_passage(analysis, best, not_about: FrozenSet[str]):
+    """`best`, or when it is a sentence not about the asker, the FAQ's best other passage."""
+    if best.passage.text not in not_about:
+        return best
+    others = [h for h in getattr(analysis, "hits", ()) if h.passage.faq_id == best.passage.faq_id]
+    return max((h for h in others if h.passage.text not in not_about), key=lambda h: h.score, default=best)
+
+
 def retrieval_view(
-    analysis,
-    asked: Sequence[Sequence[str]] = (),
-    names: Sequence[str] = (),
-    answers: Optional[Mapping[str, Sequence[str]]] = None,
+    analysis, singled: SingledOut = SingledOut(), answers: Optional[Mapping[str, Sequence[str]]] = None
 ) -> RetrievalView:
     """Folds the question-bank similarity into each FAQ's score; the passage
-    kept for display is always the best passage from the article. `asked`,
-    `names` and `answers`: for targeted quotes (targeted_sentences)."""
+    kept for display is the best passage from the article that is about the
+    asker. `singled` and `answers`: for targeted quotes (targeted_sentences)."""
     bank = analysis.bank
     per_faq = bank.per_faq if bank else {}
-    targets = targeted_sentences(getattr(analysis, "hits", ()), asked, names, answers)
+    hits = getattr(analysis, "hits", ())
+    targets = targeted_sentences(hits, singled.asked, singled.names, answers, singled.not_about)
+    shown = {fs.faq_id: _shown_passage(analysis, fs.best, singled.not_about) for fs in analysis.faqs}
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
             score=max(float(fs.score), per_faq.get(fs.faq_id, 0.0)),
-            passage_id=fs.best.passage.id,
-            passage_kind=fs.best.passage.kind,
-            passage_text=fs.best.passage.text,
+            passage_id=shown[fs.faq_id].passage.id,
+            passage_kind=shown[fs.faq_id].passage.kind,
+            passage_text=shown[fs.faq_id].passage.text,
             passage_score=float(fs.score),
             question_score=per_faq.get(fs.faq_id, 0.0),
             target=targets.get(fs.faq_id),
@@ -115,6 +134,29 @@ def retrieval_view(
     )
     lead = bank.out_of_scope - max(per_faq.values(), default=0.0) if bank else -1.0
     return RetrievalView(faqs, lead)
+
+
+def not_about_the_asker(query: str) -> FrozenSet[str]:
+    """The booster rules' sentences written for other primary series than the
+    one `query` says the asker had (data/booster_rules.yml). 打过康希诺
+    加强能打智飞吗 must not be answered with the 混打 sentence: it names both
+    vaccines, but is about two inactivated doses, and the article never says
+    what may follow one 康希诺 dose but 康希诺 again."""
+    from datetime import date
+
+    from bot.dialogue.booster import load_rules
+    from bot.dialogue.booster_message import read_message
+    from bot.dialogue.vaccines import catalog
+
+    reading = read_message(query, date.today())
+    had = reading.vaccine
+    named = {m.value for m in catalog().mentions_in(query)[1]}
+    # Two vaccines and no role read for either: ruling sentences out on a guess
+    # could hide the one the question is about.
+    if had is None or (reading.wanted is None and len(named) > 1):
+        return frozenset()
+    rules = load_rules()
+    return frozenset(rules.quotes[q].text for q in rules.quotes_not_about(getattr(had.route, "value", had.route)))
 
 
 class AnsweringService:
@@ -170,7 +212,7 @@ class AnsweringService:
         if retriever is None:
             return None
         try:
-            return retrieval_view(retriever.analyse(query), *self._singled_out(query), self._answer_sentences())
+            return retrieval_view(retriever.analyse(query), self._singled_out(query), self._answer_sentences())
         except Exception as exc:
             logger.exception("Retrieval failed for one query; answering from the intent layer: %s", exc)
             return None
@@ -219,16 +261,17 @@ class AnsweringService:
         uncovered = self.not_covered_terms(text)
         return not_covered_decision(uncovered[0]) if uncovered else decision
 
-    def _singled_out(self, query: str) -> Tuple[Tuple[Tuple[str, ...], ...], Tuple[str, ...]]:
+    def _singled_out(self, query: str) -> SingledOut:
         """What `query` singles out in an answer: the marker words of each aspect
-        it asks (间隔 → 个月/间隔/满半年), and the words naming the vaccines it
-        names, their technology routes included (科兴 → 灭活疫苗)."""
+        it asks (间隔 → 个月/间隔/满半年), the words naming the vaccines it
+        names, their technology routes included (科兴 → 灭活疫苗), and the rule
+        sentences not about the primary series it says the asker had."""
         from bot.dialogue.vaccines import catalog
         from bot.text.normalize import normalize_query
 
         focus = self._focus_reader().read(normalize_query(query))
         asked = tuple(a.sentences_with for a in focus.aspects if a.sentences_with)
-        return asked, tuple(vaccine_names(focus.vaccines, catalog()))
+        return SingledOut(asked, tuple(vaccine_names(focus.vaccines, catalog())), not_about_the_asker(query))
 
     def not_covered_terms(self, text: str) -> Tuple[str, ...]:
         """The curated subjects the explainer never covers (data/dictionary/follow_up.yml

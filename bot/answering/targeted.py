@@ -11,7 +11,7 @@ that contains it is merely long.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Mapping, Optional, Sequence
+from typing import Collection, Dict, Iterable, Mapping, Optional, Sequence
 
 from bot.answering.evidence import TargetedSentence
 from bot.retrieval.passages import SENTENCE
@@ -48,6 +48,7 @@ def targeted_sentences(
     asked: Sequence[Sequence[str]] = (),
     names: Sequence[str] = (),
     answers: Optional[Mapping[str, Sequence[str]]] = None,
+    not_about: Collection[str] = (),
 ) -> Dict[str, TargetedSentence]:
     """Per FAQ id, its best single sentence and that sentence's lead over the
     runner-up, when the question singles it out (_pick); FAQs whose answer is
@@ -57,12 +58,16 @@ def targeted_sentences(
     mark the explainer's sentences about it; `names`, the words naming the
     vaccines it names (with their technology routes); `answers`, every
     sentence of each answer, to tell whether the target is the only one naming
-    the vaccine (else the retrieved sentences are all there is to compare)."""
+    the vaccine (else the retrieved sentences are all there is to compare);
+    `not_about`, sentences written for someone else than the asker (another
+    primary series), which are neither quoted nor compared."""
     per_faq: Dict[str, list] = {}
     for hit in hits:
         passage = hit.passage
         # Single sentences only: a two-sentence window is not a targeted quote.
         if passage.faq_id is None or passage.kind != SENTENCE or passage.sentence_count != 1:
+            continue
+        if passage.text in not_about:
             continue
         per_faq.setdefault(passage.faq_id, []).append(hit)
     found = {}
@@ -73,7 +78,7 @@ def targeted_sentences(
         best = _pick(ranked, asked, names)
         if best is None:
             continue
-        whole = (answers or {}).get(faq_id) or [h.passage.text for h in ranked]
+        whole = [t for t in (answers or {}).get(faq_id, ()) if t not in not_about] or [h.passage.text for h in ranked]
         alone = bool(names) and [t for t in whole if _names(t, names)] == [best.passage.text]
         found[faq_id] = TargetedSentence(
             best.passage.id, best.passage.text, float(best.score), float(best.score - ranked[1].score), alone

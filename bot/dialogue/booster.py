@@ -19,7 +19,7 @@ from datetime import date
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Protocol, Tuple
+from typing import Dict, FrozenSet, List, Optional, Protocol, Tuple
 
 import yaml
 
@@ -167,6 +167,25 @@ class BoosterRules:
 
     def quote(self, *ids: str) -> Tuple[Quote, ...]:
         return tuple(self.quotes[i] for i in ids)
+
+    def quotes_about(self, route: str) -> FrozenSet[str]:
+        """The quotes the rules apply to someone whose primary series was `route`."""
+        return frozenset(
+            (
+                *self.primary_quotes.get(route, ()),
+                *self.no_booster_quotes.get(route, ()),
+                *(q for option in self.boosters.get(route, ()) for q in option.quotes),
+            )
+        )
+
+    def quotes_not_about(self, route: str) -> FrozenSet[str]:
+        """The quotes the rules apply only to other primary series than `route`
+        (for 康希诺: the 混打 sentence, written for two inactivated doses); none
+        for a route the rules do not know, which no rule speaks about."""
+        routes = {*self.primary_quotes, *self.no_booster_quotes, *self.boosters}
+        if route not in routes:
+            return frozenset()
+        return frozenset().union(*(self.quotes_about(r) for r in routes)) - self.quotes_about(route)
 
 
 def parse_rules(data: dict) -> BoosterRules:

@@ -242,3 +242,38 @@ def test_a_bare_aspect_read_two_ways_prefers_the_answer_not_just_given(
     monkeypatch.setattr(offline, "_continued_intent", lambda query, intent: None)
     monkeypatch.setattr(service_module, "decide", lambda intent, retrieved, *args: readings[retrieved])
     assert offline._read_with_topic(None, follow_up, Mode.HYBRID)[0].faq_id == chosen
+
+
+@pytest.mark.parametrize(
+    "question, ruled_out",
+    [
+        ("打过康希诺 加强能打智飞吗", {"mixed_booster", "protein_no_booster"}),  # one 康希诺 dose was given
+        ("我打了两针科兴 第三针能打智飞吗", {"protein_no_booster"}),
+        ("智飞能当加强针打吗", set()),  # 智飞 is the booster asked about, not a dose given
+        ("科兴打的两针 加强打智飞中不中", {"protein_no_booster"}),
+        ("科兴和智飞 哪个是灭活的", set()),  # two vaccines, neither given
+        ("加强针怎么打", set()),
+    ],
+)
+def test_rule_sentences_for_another_primary_series_are_not_about_the_asker(question, ruled_out):
+    from bot.answering.service import not_about_the_asker
+    from bot.dialogue.booster import load_rules
+
+    assert not_about_the_asker(question) == {load_rules().quotes[q].text for q in ruled_out}
+
+
+def test_the_passage_shown_is_the_best_one_about_the_asker():
+    from bot.answering.service import SingledOut, retrieval_view
+    from bot.retrieval.hybrid import Analysis, FaqScore, Hit
+    from bot.retrieval.passages import FAQ_ANSWER, SENTENCE, Passage
+
+    def hit(pid, kind, text, score):
+        passage = Passage(pid, kind, text, "booster_schedule", "a", "t", "n", "2022-05", (0, 1), 1)
+        return Hit(passage, score, score, 0, 0)
+
+    mixed = hit("b#s2", SENTENCE, "另一种是“混打”…", 0.93)
+    whole = hit("b#a", FAQ_ANSWER, "新冠病毒疫苗加强免疫方式有两种…", 0.91)
+    analysis = Analysis([FaqScore("booster_schedule", 0.93, mixed)], None, [whole, mixed])
+    assert retrieval_view(analysis).faqs[0].passage_id == "b#s2"
+    shown = retrieval_view(analysis, SingledOut(not_about=frozenset({mixed.passage.text}))).faqs[0]
+    assert shown.passage_id == "b#a" and shown.score == 0.93  # the FAQ keeps its score

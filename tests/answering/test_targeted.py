@@ -51,6 +51,18 @@ def test_only_a_sentence_the_question_singles_out_is_targeted():
     assert targeted_sentences(ranked, asked=INTERVAL)["booster_schedule"].passage_id == "b#s1"
 
 
+def test_a_sentence_written_for_another_primary_series_is_never_the_target():
+    # 打过康希诺 加强能打智飞吗: 混打 names both vaccines but is about two inactivated doses.
+    same = hit(passage("b#s1", SENTENCE, "一种是…再使用原灭活疫苗或腺病毒载体疫苗…", faq_id="booster_schedule"), 0.84)
+    mixed_text = "另一种是“混打”…智飞龙科马…或康希诺的腺病毒载体疫苗。"
+    mixed = hit(passage("b#s2", SENTENCE, mixed_text, faq_id="booster_schedule"), 0.9)
+    hits = [BOOSTER[0], same, mixed]
+    names = ("康希诺", "腺病毒载体疫苗", "智飞龙科马", "重组蛋白疫苗")
+    assert targeted_sentences(hits, names=names)["booster_schedule"].passage_id == "b#s2"
+    found = targeted_sentences(hits, names=names, not_about={mixed.passage.text})
+    assert found["booster_schedule"].passage_id == "b#s1"
+
+
 def test_the_only_sentence_naming_the_vaccine_is_quoted_at_any_lead():
     kexing = ("科兴", "灭活疫苗")
     hits = [

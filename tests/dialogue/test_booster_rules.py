@@ -79,3 +79,27 @@ def test_a_rule_naming_an_unknown_quote_is_refused():
     data["min_age"]["quotes"] = ["no_such_quote"]
     with pytest.raises(ValueError, match="no_such_quote"):
         parse_rules(data)
+
+
+@pytest.mark.parametrize(
+    "route, not_about",
+    [
+        ("inactivated", {"protein_no_booster"}),
+        ("adenovirus_vector", {"mixed_booster", "protein_no_booster"}),
+        ("recombinant_protein", {"booster_target", "same_vaccine_booster", "mixed_booster"}),
+        ("mrna", set()),  # a route no rule speaks about: nothing to rule out
+    ],
+)
+def test_quotes_not_about_a_primary_series(rules, route, not_about):
+    assert rules.quotes_not_about(route) == not_about
+
+
+def test_each_route_specific_quote_is_one_retrieval_sentence(rules, articles, faqs):
+    # Answering rules sentences out by their text (bot.answering.service.not_about_the_asker),
+    # so each must be exactly one sentence passage as retrieval splits the answers.
+    from bot.retrieval.passages import SENTENCE, build_passages
+
+    sentences = {p.text for p in build_passages(articles, faqs) if p.kind == SENTENCE and p.sentence_count == 1}
+    for route in rules.boosters:
+        for quote_id in rules.quotes_about(route):
+            assert rules.quotes[quote_id].text in sentences, quote_id
