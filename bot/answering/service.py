@@ -100,12 +100,12 @@ class SingledOut:
     not_about: FrozenSet[str] = frozenset()
 
 
-def _shown_passage(analysis, best, not_about: FrozenSet[str]):
+def _shown_passage(hits: Sequence, best, not_about: FrozenSet[str]):
     """`best`, or when it is a sentence not about the asker, the FAQ's best other passage."""
     if best.passage.text not in not_about:
         return best
-    others = [h for h in getattr(analysis, "hits", ()) if h.passage.faq_id == best.passage.faq_id]
-    return max((h for h in others if h.passage.text not in not_about), key=lambda h: h.score, default=best)
+    others = (h for h in hits if h.passage.faq_id == best.passage.faq_id and h.passage.text not in not_about)
+    return max(others, key=lambda h: h.score, default=best)
 
 
 def retrieval_view(
@@ -118,7 +118,7 @@ def retrieval_view(
     per_faq = bank.per_faq if bank else {}
     hits = getattr(analysis, "hits", ())
     targets = targeted_sentences(hits, singled.asked, singled.names, answers, singled.not_about)
-    shown = {fs.faq_id: _shown_passage(analysis, fs.best, singled.not_about) for fs in analysis.faqs}
+    shown = {fs.faq_id: _shown_passage(hits, fs.best, singled.not_about) for fs in analysis.faqs}
     faqs = tuple(
         RetrievedFaq(
             faq_id=fs.faq_id,
