@@ -168,8 +168,10 @@ class BoosterRules:
     def quote(self, *ids: str) -> Tuple[Quote, ...]:
         return tuple(self.quotes[i] for i in ids)
 
-    def quotes_about(self, route: str) -> FrozenSet[str]:
-        """The quotes the rules apply to someone whose primary series was `route`."""
+    def quotes_about(self, route) -> FrozenSet[str]:
+        """The quotes the rules apply to someone whose primary series was `route`
+        (a route id, or a bot.dialogue.vaccines.Route member)."""
+        route = _plain(route)
         return frozenset(
             (
                 *self.primary_quotes.get(route, ()),
@@ -178,10 +180,11 @@ class BoosterRules:
             )
         )
 
-    def quotes_not_about(self, route: str) -> FrozenSet[str]:
+    def quotes_not_about(self, route) -> FrozenSet[str]:
         """The quotes the rules apply only to other primary series than `route`
         (for 康希诺: the 混打 sentence, written for two inactivated doses); none
         for a route the rules do not know, which no rule speaks about."""
+        route = _plain(route)
         routes = {*self.primary_quotes, *self.no_booster_quotes, *self.boosters}
         if route not in routes:
             return frozenset()
